@@ -1,0 +1,3 @@
+from gaswarden.cli.main import app
+
+app()

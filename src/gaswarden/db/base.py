@@ -1,0 +1,57 @@
+"""Declarative base with a naming convention, timestamps and shared mixins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Float, ForeignKey, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gaswarden.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
+    )
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class LocatedMixin:
+    """Owned by an organisation and lying in an area (usually a grid), at a point.
+
+    Scope rules key on these columns: an enterprise sees what it owns, a regulator or grid
+    supervisor what lies in its areas.
+    """
+
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("area.id", ondelete="RESTRICT"), index=True
+    )
+    address: Mapped[str | None] = mapped_column(String(255))
+    lon: Mapped[float | None] = mapped_column(Float)  # WGS84
+    lat: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,85 @@
+"""The one Settings object. Nothing here touches the disk or network at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_DATA_DIR = Path("gaswarden-data")
+INSECURE_DEV_KEY = "dev-insecure-change-me"
+
+
+class Settings(BaseSettings):
+    """Configuration from GASWARDEN_* variables, then an optional TOML file, then defaults.
+
+    The TOML file is named by GASWARDEN_CONFIG (or the `config_file` argument).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GASWARDEN_", extra="ignore")
+
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="SQLite file, uploads, spool")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite file in data_dir"
+    )
+    mqtt_url: str | None = Field(default=None, description="mqtt://user:pass@host:1883")
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    secret_key: str = INSECURE_DEV_KEY
+    cookie_secure: bool = Field(
+        default=False, description="set true behind HTTPS so session cookies are Secure"
+    )
+    session_max_age_s: int = 8 * 3600
+    page_size_default: int = 50
+    page_size_max: int = 500
+    echo_sql: bool = False
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'gaswarden.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("GASWARDEN_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,1 @@
+"""Numbers from national standards, each set once here with its source."""

@@ -1,0 +1,146 @@
+"""Test harness: every database test runs once on SQLite and once on PostgreSQL.
+
+`pytest --db sqlite|postgresql|both` (default both; GASWARDEN_TEST_DB sets the default).
+PostgreSQL comes from GASWARDEN_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/):
+each run makes its own database and drops it at the end. Where no server answers, the
+PostgreSQL half is skipped with the reason; under CI=true it fails instead.
+
+The schema is built by the real Alembic migrations; a small district ("the world") is loaded
+once per backend through the services; each test then runs inside a transaction that is
+rolled back (requests commit SAVEPOINTs inside it).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from gaswarden.app import create_app
+from gaswarden.db import migrate
+from gaswarden.db.session import make_engine
+from gaswarden.settings import Settings
+from tests.factories import World, build_world
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("GASWARDEN_TEST_DB", "both"),
+        choices=("sqlite", "postgresql", "both"),
+        help="which database backends the suite runs on",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        choice = metafunc.config.getoption("--db")
+        backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+def pg_admin_url() -> str:
+    return os.environ.get("GASWARDEN_TEST_PG_URL", PG_DEFAULT)
+
+
+def postgres_or_skip() -> str:
+    """The server URL, or skip (fail under CI) with the reason."""
+    url = pg_admin_url()
+    try:
+        engine = create_engine(url + "postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        reason = f"PostgreSQL not reachable at {url}: {str(exc).splitlines()[0]}"
+        if IN_CI:
+            pytest.fail(reason + " (CI=true: PostgreSQL is required)")
+        pytest.skip(reason)
+    return url
+
+
+class Database:
+    def __init__(self, backend: str, settings: Settings, engine: Engine, cleanup) -> None:  # type: ignore[no-untyped-def]
+        self.backend = backend
+        self.settings = settings
+        self.engine = engine
+        self.cleanup = cleanup
+
+
+def new_database(backend: str, tmp: Path) -> Database:
+    """An empty database of the backend, with settings pointing at it."""
+    if backend == "sqlite":
+        settings = Settings(data_dir=tmp, secret_key="test-secret", database_url=None)
+        engine = make_engine(settings)
+        return Database(backend, settings, engine, lambda: engine.dispose())
+    server = postgres_or_skip()
+    name = f"gw_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    settings = Settings(data_dir=tmp, secret_key="test-secret", database_url=server + name)
+    engine = make_engine(settings)
+
+    def cleanup() -> None:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return Database(backend, settings, engine, cleanup)
+
+
+@pytest.fixture(scope="session")
+def database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = new_database(backend, tmp_path_factory.mktemp(f"data-{backend}"))
+    migrate.upgrade(db.settings, engine=db.engine)
+    yield db
+    db.cleanup()
+
+
+@pytest.fixture(scope="session")
+def world(database: Database) -> World:
+    """The small district every test starts from, committed once per backend."""
+    factory = sessionmaker(bind=database.engine, expire_on_commit=False)
+    with factory() as session:
+        built = build_world(session)
+        session.commit()
+    return built
+
+
+@pytest.fixture
+def connection(database: Database, world: World) -> Iterator[Connection]:
+    with database.engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+        yield s
+
+
+@pytest.fixture
+def settings(database: Database) -> Settings:
+    return database.settings
+
+
+@pytest.fixture
+def client(connection: Connection, database: Database) -> Iterator[TestClient]:
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = create_app(database.settings, session_factory=factory)
+    with TestClient(app) as c:
+        yield c
