@@ -15,7 +15,7 @@ from gaswarden.deps import PrincipalDep, SessionDep
 
 def list_query_model(service: CrudService[Any], name: str) -> type[PageParams]:
     fields: dict[str, Any] = {f.name: (f.annotation, None) for f in service.filters.filters}
-    return create_model(name, __base__=PageParams, **fields)  # type: ignore[call-overload,no-any-return]
+    return create_model(name, __base__=PageParams, **fields)
 
 
 def split_query(query: PageParams) -> tuple[PageParams, dict[str, Any]]:
@@ -37,7 +37,7 @@ def crud_router(
 ) -> APIRouter:
     router = APIRouter(prefix=f"/{path}", tags=[tag])
     query_model = list_query_model(service, f"{read.__name__.removesuffix('Read')}Query")
-    page_model = create_model(f"{read.__name__.removesuffix('Read')}Page", __base__=Page[read])  # type: ignore[valid-type,call-overload]
+    page_model = create_model(f"{read.__name__.removesuffix('Read')}Page", __base__=Page[read])  # type: ignore[valid-type]
     entity = service.entity
 
     @router.get("", response_model=page_model, summary=f"List {path}")

@@ -68,7 +68,7 @@ class CrudService(Generic[M]):
         obj = session.scalars(self.visible(principal).where(self.model.id == id)).first()
         if obj is None:
             raise NotFound(f"{self.entity} {id} not found")
-        return obj  # type: ignore[no-any-return]
+        return obj
 
     def filtered(
         self, principal: Principal, filters: dict[str, Any], q: str | None = None
@@ -139,7 +139,7 @@ class CrudService(Generic[M]):
             principal=principal,
             action="create",
             entity_type=self.entity,
-            entity_id=obj.id,  # type: ignore[attr-defined]
+            entity_id=obj.id,
             entity_label=self.label(obj),
             changes=audit.diff({}, audit.snapshot(obj)),
             reason=reason,
@@ -236,12 +236,25 @@ class CrudService(Generic[M]):
         data: dict[str, Any],
         creating: bool,
     ) -> None:
+        self._check_required(data)
         self._check_references(session, principal, data)
         self._check_unique(session, obj, data)
         for key, value in data.items():
             if key not in self.virtual:
                 setattr(obj, key, value)
         self.prepare(session=session, principal=principal, obj=obj, data=data, creating=creating)
+
+    def _check_required(self, data: dict[str, Any]) -> None:
+        """An explicit null may clear an optional field, never a required one."""
+        columns = self.model.__table__.columns
+        errors = [
+            {"loc": ["body", key], "msg": "cannot be empty", "type": "required"}
+            for key, value in data.items()
+            if value is None and key in columns and not columns[key].nullable
+        ]
+        if errors:
+            names = ", ".join(e["loc"][1] for e in errors)
+            raise Invalid(f"{names}: cannot be empty", errors=errors)
 
     def _check_references(
         self, session: Session, principal: Principal, data: dict[str, Any]

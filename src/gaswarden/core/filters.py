@@ -34,14 +34,14 @@ class Filter:
     def clause(self, value: Any) -> ColumnElement[bool]:
         if self.op == "in":
             values = value if isinstance(value, list) else [value]
-            return self.column.in_(values)  # type: ignore[no-any-return]
+            return self.column.in_(values)
         if self.op == "contains":
-            return self.column.ilike(f"%{value}%")  # type: ignore[no-any-return]
+            return self.column.ilike(f"%{value}%")
         if self.op == "gte":
-            return self.column >= value  # type: ignore[no-any-return]
+            return self.column >= value
         if self.op == "lte":
-            return self.column <= value  # type: ignore[no-any-return]
-        return self.column.is_(value)  # type: ignore[no-any-return]
+            return self.column <= value
+        return self.column.is_(value)
 
     @property
     def annotation(self) -> Any:
@@ -89,7 +89,7 @@ class FilterSet:
 
     def query_model(self, name: str) -> type[BaseModel]:
         fields: dict[str, Any] = {f.name: (f.annotation, None) for f in self.filters}
-        return create_model(name, **fields)  # type: ignore[call-overload,no-any-return]
+        return create_model(name, **fields)
 
     def parse(self, raw: dict[str, list[str]]) -> dict[str, Any]:
         """Parse a web form's query string (values as lists of strings) through the model."""

@@ -10,7 +10,7 @@ from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.domains.area.models import Area
 
 
-def areas_under(paths: tuple[str, ...]) -> Select[tuple[int]]:
+def areas_under(paths: tuple[str, ...]) -> Select[Any]:
     """Ids of the areas in the subtrees at `paths` (an area's own path included)."""
     if not paths:
         return select(Area.id).where(false())
@@ -29,9 +29,9 @@ def located(
     if kind is ScopeKind.ALL:
         return true()
     if kind is ScopeKind.AREA:
-        return area.in_(areas_under(principal.area_paths))  # type: ignore[no-any-return]
+        return area.in_(areas_under(principal.area_paths))
     if kind is ScopeKind.ORG:
-        return owner == principal.org_id  # type: ignore[no-any-return]
+        return owner == principal.org_id
     if site is not None and principal.site_ids:
-        return site.in_(sorted(principal.site_ids))  # type: ignore[no-any-return]
+        return site.in_(sorted(principal.site_ids))
     return false()

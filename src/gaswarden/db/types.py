@@ -36,7 +36,7 @@ def dialect_protector(dialect: Dialect) -> Protector:
     protector = getattr(dialect, "gaswarden_protector", None)
     if protector is None:
         raise RuntimeError("engine was not made by gaswarden.db.session.make_engine")
-    return protector  # type: ignore[no-any-return]
+    return protector
 
 
 class ProtectedText(TypeDecorator[str]):

@@ -7,6 +7,7 @@ from gaswarden.domains.account import service
 from gaswarden.domains.account.models import User
 from gaswarden.domains.account.schemas import (
     Me,
+    PasswordChange,
     TokenCreate,
     TokenIssued,
     TokenRead,
@@ -87,3 +88,11 @@ def create_my_token(body: TokenCreate, session: SessionDep, principal: Principal
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["accounts"])
 def revoke(token_id: int, session: SessionDep, principal: PrincipalDep) -> None:
     service.revoke_token(session=session, principal=principal, token_id=token_id)
+
+
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT, tags=["accounts"])
+def change_password(body: PasswordChange, session: SessionDep, principal: PrincipalDep) -> None:
+    """Change your own password (the current one is required)."""
+    service.change_password(
+        session=session, principal=principal, current=body.current_password, new=body.new_password
+    )

@@ -88,3 +88,8 @@ class TokenRead(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Password

@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Action, Principal, ScopeKind
@@ -22,6 +22,7 @@ from gaswarden.domains.account.schemas import UserCreate, UserUpdate
 from gaswarden.domains.area.enums import AreaLevel
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.audit import service as audit
+from gaswarden.domains.audit.models import AuditEntry
 from gaswarden.domains.organization.enums import OrgKind
 from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.organization.service import service as organizations
@@ -98,7 +99,7 @@ class UserService(CrudService[User]):
         creating: bool,
     ) -> None:
         if obj.org_id is None:
-            obj.org_id = principal.org_id  # type: ignore[assignment]
+            obj.org_id = principal.org_id
         org = session.get(Organization, obj.org_id)
         if org is None:
             raise Invalid(
@@ -140,13 +141,58 @@ users = UserService()
 
 
 # ---- authentication ---------------------------------------------------------------------
+LOGIN_MAX_FAILURES = 10
+LOGIN_LOCK_WINDOW = timedelta(minutes=15)
+
+
+def locked_out(*, session: Session, username: str) -> bool:
+    since = datetime.now(UTC) - LOGIN_LOCK_WINDOW
+    failures = session.scalar(
+        select(func.count()).where(
+            AuditEntry.action == "login_failed",
+            AuditEntry.entity_label == username[:64],
+            AuditEntry.at >= since,
+        )
+    )
+    return (failures or 0) >= LOGIN_MAX_FAILURES
+
+
+def change_password(*, session: Session, principal: Principal, current: str, new: str) -> None:
+    """A signed-in user changes their own password, proving the current one."""
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    if user is None:
+        raise Forbidden("only a signed-in user can change a password")
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError) as exc:
+        raise Invalid(
+            "the current password is wrong",
+            errors=[{"loc": ["body", "current_password"], "msg": "wrong password"}],
+        ) from exc
+    user.password_hash = hash_password(new)
+    audit.record(
+        session=session,
+        principal=principal,
+        action="change_password",
+        entity_type="user",
+        entity_id=user.id,
+        entity_label=user.username,
+        owner_id=user.org_id,
+        area_id=user.org.area_id,
+    )
+
+
 def authenticate(
     *, session: Session, username: str, password: str, ip: str | None = None
 ) -> User | None:
-    """The active user with this password, or None; the attempt is audited either way."""
+    """The active user with this password, or None; the attempt is audited either way.
+
+    After LOGIN_MAX_FAILURES failed attempts on a username within LOGIN_LOCK_WINDOW, further
+    attempts fail without checking the password until the window has passed.
+    """
     user = session.scalar(select(User).where(User.username == username))
     ok = False
-    if user is not None and user.active:
+    if user is not None and user.active and not locked_out(session=session, username=username):
         try:
             ok = _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):

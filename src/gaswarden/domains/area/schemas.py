@@ -33,7 +33,7 @@ class AreaRead(ReadModel):
     level: AreaLevel
     parent_id: int | None
     path: str
-    boundary: dict | None  # type: ignore[type-arg]
+    boundary: dict | None
     supervisor_name: str | None
     supervisor_phone: MaskedPhone
     notes: str | None

@@ -67,12 +67,12 @@ class AreaService(CrudService[Area]):
         if not creating and "parent_id" in data and parent and parent.path.startswith(obj.path):
             raise Invalid("an area cannot be moved under itself")
 
-    def create(self, **kwargs: Any) -> Area:  # type: ignore[override]
+    def create(self, **kwargs: Any) -> Area:
         obj = super().create(**kwargs)
         self._set_paths(kwargs["session"], obj)
         return obj
 
-    def update(self, **kwargs: Any) -> Area:  # type: ignore[override]
+    def update(self, **kwargs: Any) -> Area:
         obj = super().update(**kwargs)
         self._set_paths(kwargs["session"], obj)
         return obj

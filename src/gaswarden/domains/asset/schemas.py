@@ -83,6 +83,6 @@ class AssetRead(ReadModel):
     diameter_mm: float | None
     length_m: float | None
     depth_m: float | None
-    geometry: dict | None  # type: ignore[type-arg]
+    geometry: dict | None
     install_date: date | None
     notes: str | None

@@ -86,9 +86,10 @@ class AssetService(CrudService[Asset]):
         if obj.geometry and obj.lon is None:
             obj.lon, obj.lat = representative_point(obj.geometry)
         locate(session, obj, data)
-        is_line = bool(obj.geometry) and obj.geometry["type"] != "Point"  # type: ignore[index]
+        geometry = obj.geometry
+        is_line = geometry is not None and geometry["type"] != "Point"
         if obj.kind is AssetKind.PIPE_SEGMENT and is_line and "length_m" not in data:
-            obj.length_m = round(line_length_m(obj.geometry), 1)
+            obj.length_m = round(line_length_m(geometry), 1)  # type: ignore[arg-type]
         design = (
             obj.inlet_design_mpa if obj.kind is AssetKind.REGULATOR else obj.design_pressure_mpa
         )

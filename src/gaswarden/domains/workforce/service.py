@@ -38,8 +38,8 @@ def owned_scope(principal: Principal, owner: Any) -> ColumnElement[bool]:
     if principal.scope_kind is ScopeKind.ALL:
         return true()
     if principal.scope_kind is ScopeKind.AREA:
-        return owner.in_(select(Organization.id).where(organizations.scope(principal)))  # type: ignore[no-any-return]
-    return owner == principal.org_id  # type: ignore[no-any-return]
+        return owner.in_(select(Organization.id).where(organizations.scope(principal)))
+    return owner == principal.org_id
 
 
 def _org_place(session: Session, owner_id: int | None) -> tuple[int | None, int | None]:
