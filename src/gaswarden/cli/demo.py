@@ -1,0 +1,178 @@
+"""gaswarden demo: the whole system on one machine, with the demo district loaded.
+
+Creates the data directory, migrates the database, loads the demo district if the database is
+empty (a later run reuses it; --reset starts afresh), prints the demo log-ins and serves.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import shutil
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from gaswarden.cli.common import console, err_console, load_settings, transaction
+from gaswarden.db import migrate
+from gaswarden.settings import Settings
+from gaswarden.sim.demo_district import (
+    DEMO_PASSWORD,
+    database_is_empty,
+    demo_is_loaded,
+    load_demo,
+    login_rows,
+)
+
+USERS_CSV = "demo-users.csv"
+CSV_FIELDS = (
+    "username",
+    "password",
+    "role",
+    "role_zh",
+    "role_en",
+    "organisation",
+    "organisation_short",
+    "display_name",
+    "scope_zh",
+    "scope_en",
+)
+
+
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="SQLite file and uploads (default ./gaswarden-data)"),
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="delete the demo database and uploads first")
+    ] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the web UI and API afterwards")
+    ] = True,
+) -> None:
+    """Load the 东昌府区 demo district and serve it. 加载演示数据并启动服务"""
+    settings = load_settings(data_dir)
+    if serve:
+        _check_port(host, port)  # fail before the work, not after it
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if reset:
+        _reset(settings)
+    migrate.upgrade(settings)
+    where = _describe(settings)
+    with transaction(settings) as session:
+        if database_is_empty(session):
+            console.print(f"loading the demo district 东昌府区 into {where} …")
+            result = load_demo(session)
+            loaded = True
+        else:
+            loaded = demo_is_loaded(session)
+            result = None
+    if result is not None:
+        console.print(
+            f"[green]demo district loaded in {result.seconds:.1f} s[/green] 演示数据已加载: "
+            + ", ".join(f"{n} {k}" for k, n in result.counts.items())
+        )
+    elif loaded:
+        console.print(
+            f"[cyan]reusing the demo district already in {where}[/cyan] 沿用已有演示数据 "
+            "(--reset starts afresh)"
+        )
+    else:
+        err_console.print(
+            f"[yellow]{where} already holds data that is not the demo district; "
+            "leaving it as it is (use --reset or another --data-dir for the demo)[/yellow]"
+        )
+    if loaded:
+        csv_path = _write_csv(settings.data_dir / USERS_CSV)
+        _print_logins(csv_path)
+    if serve:
+        if loaded and host not in ("127.0.0.1", "localhost", "::1"):
+            err_console.print(
+                f"[yellow]warning: listening on {host}; anyone who can reach it can sign in "
+                "with the published demo password[/yellow]"
+            )
+        from gaswarden.app import create_app
+        from gaswarden.cli.serve import run_server
+
+        run_server(create_app(settings), host, port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Say plainly when the port is taken rather than failing deep inside uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As uvicorn does: a socket left in TIME_WAIT is no obstacle, a listener is.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                message = (
+                    f"port {port} on {host} is already in use (is another GasWarden running?). "
+                    f"端口 {port} 已被占用。Stop that program or choose another port: "
+                    f"gaswarden demo --port {port + 1}"
+                )
+            else:
+                message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            err_console.print(f"[red]{message}[/red]")
+            raise typer.Exit(1) from exc
+
+
+def _reset(settings: Settings) -> None:
+    """Start afresh: the SQLite file (with its WAL) and the uploads go; a server database is
+    emptied by running the migrations down."""
+    if settings.is_sqlite:
+        database = make_url(settings.resolved_database_url).database or ""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(database + suffix).unlink(missing_ok=True)
+        what = "deleted the SQLite file"
+    else:
+        migrate.downgrade(settings, "base")
+        what = f"emptied {_describe(settings)}"
+    shutil.rmtree(settings.upload_dir, ignore_errors=True)
+    (settings.data_dir / USERS_CSV).unlink(missing_ok=True)
+    console.print(f"[yellow]--reset: {what} and removed the uploads[/yellow] 已清空旧数据")
+
+
+def _describe(settings: Settings) -> str:
+    if settings.is_sqlite:
+        return make_url(settings.resolved_database_url).database or "SQLite"
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+
+
+def _write_csv(path: Path) -> Path:
+    # utf-8-sig: Excel, which most users here open it with, then shows the Chinese right.
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(login_rows())
+    return path
+
+
+def _print_logins(csv_path: Path) -> None:
+    table = Table(title="演示账号 Demo log-ins", title_justify="left")
+    for header in ("用户名 Username", "角色 Role", "单位 Organisation", "可见范围 Scope"):
+        table.add_column(header)
+    for row in login_rows():
+        table.add_row(
+            row["username"],
+            f"{row['role_zh']}\n{row['role_en']}",
+            row["organisation_short"],
+            f"{row['scope_zh']}\n{row['scope_en']}",
+        )
+    console.print(table)
+    console.print(
+        f"password for every demo user 所有演示账号的密码: [bold]{DEMO_PASSWORD}[/bold]  "
+        f"(also in {csv_path})"
+    )
