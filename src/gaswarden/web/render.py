@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gaswarden.core.auth import Action, Principal
 from gaswarden.core.enums import LabeledEnum
-from gaswarden.core.i18n import local_time, t
+from gaswarden.core.i18n import field_label, local_time, t
+from gaswarden.web.csrf import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+# (href, English message id, action needed to see the entry or None)
+NAV: tuple[tuple[str, str, Action | None], ...] = (
+    ("/", "Home", None),
+    ("/map", "Map", None),
+    ("/sites", "Sites", None),
+    ("/assets", "Assets", None),
+    ("/devices", "Devices", None),
+    ("/organizations", "Organisations", None),
+    ("/areas", "Areas", None),
+    ("/people", "Staff", None),
+    ("/teams", "Teams", None),
+    ("/vehicles", "Vehicles", None),
+    ("/users", "Users", None),
+    ("/audit", "Audit log", Action.AUDIT_READ),
+)
 
 
 def page_lang(request: Request) -> str:
@@ -27,15 +46,34 @@ def _label(value: Any, lang: str) -> str:
     return "" if value is None else str(value)
 
 
+def nav_for(principal: Principal | None, path: str) -> list[dict[str, Any]]:
+    if principal is None:
+        return []
+    items = []
+    for href, message, action in NAV:
+        if action is not None and not principal.can(action):
+            continue
+        here = path == href if href == "/" else path == href or path.startswith(href + "/")
+        items.append({"href": href, "message": message, "here": here})
+    return items
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = page_lang(request)
     tz = request.app.state.settings.timezone
-    context.setdefault("principal", None)
+    principal = context.pop("principal", None) or getattr(request.state, "principal", None)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     base = {
         "lang": lang,
         "t": lambda m: t(m, lang),
         "label": lambda v: _label(v, lang),
+        "field_label": lambda name: field_label(name, lang),
         "localtime": lambda v: local_time(v, tz),
+        "principal": principal,
+        "nav": nav_for(principal, request.url.path),
+        "here": quote(here),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
     }
     return templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code

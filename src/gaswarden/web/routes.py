@@ -1,10 +1,23 @@
-"""The web shell's routes: every domain's pages (domains/<name>/web.py) plus login and home."""
+"""The web shell's routes: login and home, the generic registry pages, the map, the audit log,
+and every domain's own pages (domains/<name>/web.py exposing `router`), where there are any."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from fastapi import APIRouter
 
-from gaswarden.web import shell
+from gaswarden.domains import DOMAINS
+from gaswarden.web import audit, pages, shell
+from gaswarden.web import map as map_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(shell.router)
+router.include_router(map_pages.router)
+router.include_router(audit.router)
+for _name in DOMAINS:
+    _module = f"gaswarden.domains.{_name}.web"
+    if importlib.util.find_spec(_module) is not None:
+        router.include_router(importlib.import_module(_module).router)
+router.include_router(pages.router())
