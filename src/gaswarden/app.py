@@ -23,6 +23,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
+    router.include_router(importlib.import_module("gaswarden.transfer.api").router)
     for name in DOMAINS:
         module = importlib.import_module(f"gaswarden.domains.{name}.api")
         router.include_router(module.router)
