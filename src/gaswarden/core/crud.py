@@ -60,6 +60,10 @@ class CrudService(Generic[M]):
     def audit_place(self, obj: M) -> tuple[int | None, int | None]:
         return getattr(obj, "owner_id", None), getattr(obj, "area_id", None)
 
+    def snapshot(self, obj: M) -> dict[str, Any]:
+        """What the audit log compares before and after a write (columns, masked)."""
+        return audit.snapshot(obj)
+
     # ---- reads ------------------------------------------------------------------------
     def visible(self, principal: Principal) -> Select[Any]:
         return select(self.model).where(self.scope(principal))
@@ -125,7 +129,7 @@ class CrudService(Generic[M]):
         obj = self.model()
         if (
             principal.scope_kind is ScopeKind.ORG
-            and hasattr(obj, "owner_id")
+            and "owner_id" in self.model.__table__.c  # a column, not a derived property
             and data.get("owner_id") is None
         ):
             data = {**data, "owner_id": principal.org_id}
@@ -141,7 +145,7 @@ class CrudService(Generic[M]):
             entity_type=self.entity,
             entity_id=obj.id,
             entity_label=self.label(obj),
-            changes=audit.diff({}, audit.snapshot(obj)),
+            changes=audit.diff({}, self.snapshot(obj)),
             reason=reason,
             owner_id=owner_id,
             area_id=area_id,
@@ -160,11 +164,11 @@ class CrudService(Generic[M]):
         principal.require(self.write_action)
         data = self.validated(self.update_schema, data)
         obj = self.get(session=session, principal=principal, id=id)
-        before = audit.snapshot(obj)
+        before = self.snapshot(obj)
         self._write(session=session, principal=principal, obj=obj, data=data, creating=False)
         self._flush(session)
         self._ensure_visible(session, principal, obj)
-        changes = audit.diff(before, audit.snapshot(obj))
+        changes = audit.diff(before, self.snapshot(obj))
         if changes:
             owner_id, area_id = self.audit_place(obj)
             audit.record(
@@ -186,7 +190,7 @@ class CrudService(Generic[M]):
     ) -> None:
         principal.require(self.write_action)
         obj = self.get(session=session, principal=principal, id=id)
-        before = audit.snapshot(obj)
+        before = self.snapshot(obj)
         owner_id, area_id = self.audit_place(obj)
         label = self.label(obj)
         session.delete(obj)

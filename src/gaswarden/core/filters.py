@@ -4,11 +4,11 @@ CSV export and the generic tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, create_model
-from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy import ColumnElement, DateTime, Select, or_
 
 from gaswarden.core.enums import LabeledEnum
 from gaswarden.core.errors import Invalid
@@ -37,11 +37,23 @@ class Filter:
             return self.column.in_(values)
         if self.op == "contains":
             return self.column.ilike(f"%{value}%")
+        if self.op in ("gte", "lte") and self._day_on_timestamp(value):
+            # A day given for a timestamp column means the whole (UTC) day, both ends included.
+            start = datetime.combine(value, time.min, tzinfo=UTC)
+            if self.op == "gte":
+                return self.column >= start
+            return self.column < start + timedelta(days=1)
         if self.op == "gte":
             return self.column >= value
         if self.op == "lte":
             return self.column <= value
         return self.column.is_(value)
+
+    def _day_on_timestamp(self, value: Any) -> bool:
+        if not isinstance(value, date) or isinstance(value, datetime):
+            return False
+        column_type = self.column.type
+        return isinstance(getattr(column_type, "impl_instance", column_type), DateTime)
 
     @property
     def annotation(self) -> Any:

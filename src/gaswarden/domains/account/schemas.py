@@ -26,7 +26,7 @@ class UserCreate(InputModel):
 
 class UserUpdate(InputModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
-    password: str | None = Password
+    password: str | None = Field(default=None, min_length=8, max_length=128)
     role: Role | None = None
     phone: Phone = None
     email: str | None = Field(default=None, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")

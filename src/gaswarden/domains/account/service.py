@@ -86,6 +86,13 @@ class UserService(CrudService[User]):
     def references(self) -> dict[str, CrudService[Any]]:
         return {"org_id": organizations}
 
+    def snapshot(self, obj: User) -> dict[str, Any]:
+        # Grids and a password change matter to the audit log but are not columns of the user.
+        out = {**audit.snapshot(obj), "grid_ids": sorted(g.id for g in obj.grids)}
+        if obj.__dict__.pop("_password_changed", False):  # set by prepare, read once
+            out["password"] = "******"
+        return out
+
     def audit_place(self, obj: User) -> tuple[int | None, int | None]:
         return obj.org_id, obj.org.area_id if obj.org else None
 
@@ -98,6 +105,9 @@ class UserService(CrudService[User]):
         data: dict[str, Any],
         creating: bool,
     ) -> None:
+        # Checked first: a role the caller may not grant is forbidden, whatever the org.
+        if principal.role is Role.ENTERPRISE_ADMIN and obj.role not in ENTERPRISE_ADMIN_GRANTS:
+            raise Forbidden(f"an enterprise admin cannot grant the role {obj.role.en}")
         if obj.org_id is None:
             obj.org_id = principal.org_id
         org = session.get(Organization, obj.org_id)
@@ -111,10 +121,9 @@ class UserService(CrudService[User]):
                 f"role {obj.role.en} does not belong in a {org.kind.en.lower()}",
                 errors=[{"loc": ["body", "role"], "msg": "role does not fit the organisation"}],
             )
-        if principal.role is Role.ENTERPRISE_ADMIN and obj.role not in ENTERPRISE_ADMIN_GRANTS:
-            raise Forbidden(f"an enterprise admin cannot grant the role {obj.role.en}")
         if data.get("password"):
             obj.password_hash = hash_password(data["password"])
+            obj._password_changed = not creating  # type: ignore[attr-defined]
         elif creating:
             raise Invalid(
                 "password is required", errors=[{"loc": ["body", "password"], "msg": "required"}]
@@ -207,6 +216,7 @@ def authenticate(
         entity_id=user.id if user else None,
         entity_label=username[:64],
         owner_id=user.org_id if user else None,
+        area_id=user.org.area_id if user else None,  # so the area's regulator reads it too
     )
     if not ok or user is None:
         return None
@@ -280,6 +290,7 @@ def create_token(
         entity_id=row.id,
         entity_label=f"{user.username}: {name}",
         owner_id=user.org_id,
+        area_id=user.org.area_id,
     )
     return row, token
 
@@ -316,5 +327,6 @@ def revoke_token(*, session: Session, principal: Principal, token_id: int) -> Ap
         entity_id=row.id,
         entity_label=row.name,
         owner_id=principal.org_id,
+        area_id=row.user.org.area_id,
     )
     return row

@@ -45,7 +45,8 @@ class AreaService(CrudService[Area]):
         return {"parent_id": self}
 
     def audit_place(self, obj: Area) -> tuple[int | None, int | None]:
-        return None, obj.id
+        # Filed under the parent: the row of a deleted area must stay in its regulator's scope.
+        return None, obj.parent_id or obj.id
 
     def prepare(
         self,

@@ -42,9 +42,10 @@ def owned_scope(principal: Principal, owner: Any) -> ColumnElement[bool]:
     return owner == principal.org_id
 
 
-def _org_place(session: Session, owner_id: int | None) -> tuple[int | None, int | None]:
-    org = session.get(Organization, owner_id) if owner_id else None
-    return owner_id, org.area_id if org else None
+def org_place(obj: Team | Vehicle) -> tuple[int | None, int | None]:
+    """Audit rows of records with no area of their own go under their owner's area, so that
+    the regulator of that area reads them."""
+    return obj.owner_id, obj.owner.area_id if obj.owner else None
 
 
 class TeamService(CrudService[Team]):
@@ -69,6 +70,9 @@ class TeamService(CrudService[Team]):
 
     def references(self) -> dict[str, CrudService[Any]]:
         return {"owner_id": organizations, "base_site_id": sites}
+
+    def audit_place(self, obj: Team) -> tuple[int | None, int | None]:
+        return org_place(obj)
 
 
 class PersonService(CrudService[Person]):
@@ -187,6 +191,9 @@ class VehicleService(CrudService[Vehicle]):
 
     def references(self) -> dict[str, CrudService[Any]]:
         return {"owner_id": organizations, "team_id": teams}
+
+    def audit_place(self, obj: Vehicle) -> tuple[int | None, int | None]:
+        return org_place(obj)
 
 
 teams = TeamService()
