@@ -221,3 +221,19 @@ def test_delete_asks_for_a_reason_and_reports_conflicts(client: TestClient, worl
     assert client.get(f"/devices/{dev}").status_code == 404
     audit = client.get("/audit?entity_type=device&action=delete").text
     assert "设备报废" in audit
+
+
+def test_history_names_referenced_records(client: TestClient, world: World) -> None:
+    """A changed reference reads as the names of the records, not their ids."""
+    token = sign_in(client, "reg_admin")
+    supply = world.ids["supply"]
+    r = client.post(
+        f"/sites/{supply}/edit",
+        data={"csrf_token": token, "owner_id": str(world.ids["ent_a"]), "reason": "转让"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    detail = client.get(f"/sites/{supply}").text
+    assert "聊城鲁通液化气有限公司 → 聊城东昌燃气有限公司" in detail
+    audit_page = client.get("/audit?entity_type=site&action=update").text
+    assert "聊城鲁通液化气有限公司 → 聊城东昌燃气有限公司" in audit_page

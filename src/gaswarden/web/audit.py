@@ -16,6 +16,7 @@ from gaswarden.deps import SessionDep
 from gaswarden.domains.account.service import users
 from gaswarden.domains.audit import service as audit
 from gaswarden.web.forms import FormField, ref_options
+from gaswarden.web.present import Refs
 from gaswarden.web.render import page_lang, render
 from gaswarden.web.resources import BY_ENTITY
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists, with_query
@@ -80,20 +81,38 @@ def _shown(value: Any, enum: Any, lang: str) -> str:
     return str(value)
 
 
-def change_lines(changes: dict[str, Any], lang: str, entity_type: str = "") -> list[str]:
+HIDDEN_CHANGES = frozenset({"id", "path"})  # the record itself, and derived bookkeeping
+
+
+def change_lines(
+    changes: dict[str, Any], lang: str, entity_type: str = "", refs: Refs | None = None
+) -> list[str]:
+    """One line per changed field; references shown by the name of what they point at."""
     resource = BY_ENTITY.get(entity_type)
     columns = resource.service.model.__table__.c if resource else {}
+    references = resource.service.references() if resource else {}
     lines = []
     for name, pair in changes.items():
+        if name in HIDDEN_CHANGES:
+            continue
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         column = columns.get(name) if resource else None
         enum = getattr(column.type, "enum_class", None) if column is not None else None
-        shown = [_shown(v, enum, lang) for v in (before, after)]
+        target = references.get(name)
+        if target is not None and refs is not None:
+            shown = [
+                refs.name(target, v) if isinstance(v, int) else _shown(v, None, lang)
+                for v in (before, after)
+            ]
+        else:
+            shown = [_shown(v, enum, lang) for v in (before, after)]
         lines.append(f"{field_label(name, lang)}: {shown[0]} → {shown[1]}")
     return lines
 
 
-def entries_view(items: list[Any], lang: str, tz: str) -> list[dict[str, Any]]:
+def entries_view(
+    items: list[Any], lang: str, tz: str, refs: Refs | None = None
+) -> list[dict[str, Any]]:
     from gaswarden.core.i18n import local_time
 
     rows = []
@@ -109,7 +128,7 @@ def entries_view(items: list[Any], lang: str, tz: str) -> list[dict[str, Any]]:
                 "entity": pick(ENTITY_TYPES, e.entity_type, lang),
                 "label": e.entity_label or (f"#{e.entity_id}" if e.entity_id else ""),
                 "href": href if e.action != "delete" else None,
-                "changes": change_lines(e.changes or {}, lang, e.entity_type),
+                "changes": change_lines(e.changes or {}, lang, e.entity_type, refs),
                 "reason": e.reason or "",
                 "ip": e.ip or "",
             }
@@ -170,7 +189,7 @@ def audit_page(request: Request, session: SessionDep, principal: WebPrincipal) -
         principal=principal,
         filters=form,
         q=q or "",
-        rows=entries_view(page.items, lang, tz),
+        rows=entries_view(page.items, lang, tz, Refs(session, principal)),
         page=page,
         prev_href=with_query(request, page=page.page - 1) if page.page > 1 else None,
         next_href=with_query(request, page=page.page + 1) if page.page < page.pages else None,

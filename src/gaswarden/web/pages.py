@@ -62,7 +62,7 @@ def history(
         params=PageParams(size=100, sort="-at"),
         filters={"entity_type": [entity], "entity_id": [item_id]},
     )
-    return entries_view(page.items, lang, tz)
+    return entries_view(page.items, lang, tz, Refs(session, principal))
 
 
 def form_errors(errors: dict[str, str]) -> Invalid:
