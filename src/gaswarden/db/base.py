@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, MetaData, String, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from gaswarden.db.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from gaswarden.domains.area.models import Area
+    from gaswarden.domains.organization.models import Organization
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,3 +60,19 @@ class LocatedMixin:
     address: Mapped[str | None] = mapped_column(String(255))
     lon: Mapped[float | None] = mapped_column(Float)  # WGS84
     lat: Mapped[float | None] = mapped_column(Float)
+
+    @declared_attr
+    def owner(cls) -> Mapped[Organization | None]:
+        return relationship("Organization", lazy="joined")
+
+    @declared_attr
+    def area(cls) -> Mapped[Area | None]:
+        return relationship("Area", lazy="joined")
+
+    @property
+    def owner_name(self) -> str | None:
+        return self.owner.name if self.owner else None
+
+    @property
+    def area_name(self) -> str | None:
+        return self.area.name if self.area else None

@@ -8,9 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
 from gaswarden.db.types import enum_type
-from gaswarden.domains.area.models import Area
 from gaswarden.domains.asset.enums import AssetKind, AssetStatus, PipeMaterial
-from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.models import Site
 from gaswarden.standards.pressure import PressureClass
 
@@ -45,17 +43,7 @@ class Asset(IdMixin, TimestampMixin, LocatedMixin, Base):
     install_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(String(1000))
 
-    owner: Mapped[Organization | None] = relationship(lazy="joined")
-    area: Mapped[Area | None] = relationship(lazy="joined")
     site: Mapped[Site | None] = relationship(lazy="selectin")
-
-    @property
-    def owner_name(self) -> str | None:
-        return self.owner.name if self.owner else None
-
-    @property
-    def area_name(self) -> str | None:
-        return self.area.name if self.area else None
 
     @property
     def site_name(self) -> str | None:

@@ -7,10 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
 from gaswarden.db.types import ProtectedText, enum_type
-from gaswarden.domains.area.models import Area
 from gaswarden.domains.asset.models import Asset
 from gaswarden.domains.device.enums import DeviceKind, DeviceStatus
-from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.models import Site
 
 
@@ -39,18 +37,8 @@ class Device(IdMixin, TimestampMixin, LocatedMixin, Base):
     token: Mapped[str | None] = mapped_column(ProtectedText)
     notes: Mapped[str | None] = mapped_column(String(1000))
 
-    owner: Mapped[Organization | None] = relationship(lazy="joined")
-    area: Mapped[Area | None] = relationship(lazy="joined")
     site: Mapped[Site | None] = relationship(lazy="selectin")
     asset: Mapped[Asset | None] = relationship(lazy="selectin")
-
-    @property
-    def owner_name(self) -> str | None:
-        return self.owner.name if self.owner else None
-
-    @property
-    def area_name(self) -> str | None:
-        return self.area.name if self.area else None
 
     @property
     def site_name(self) -> str | None:

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
 from gaswarden.db.types import ProtectedText, enum_type
-from gaswarden.domains.area.models import Area
 from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.enums import SiteKind, SiteStatus
 
@@ -26,17 +25,6 @@ class Site(IdMixin, TimestampMixin, LocatedMixin, Base):
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(ProtectedText)
     notes: Mapped[str | None] = mapped_column(String(1000))
-
-    owner: Mapped[Organization | None] = relationship(lazy="joined")
-    area: Mapped[Area | None] = relationship(lazy="joined")
-
-    @property
-    def owner_name(self) -> str | None:
-        return self.owner.name if self.owner else None
-
-    @property
-    def area_name(self) -> str | None:
-        return self.area.name if self.area else None
 
     def __str__(self) -> str:
         return self.name
