@@ -1,0 +1,40 @@
+"""`gaswarden bench api` measures list latency against a /healthz baseline in the same run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+from typer.testing import CliRunner
+
+from gaswarden.cli.main import app
+from gaswarden.db import migrate
+from tests.conftest import new_database
+from tests.factories import PASSWORD, build_world
+
+
+def test_bench_api_prints_figures_and_ratios(tmp_path: Path) -> None:
+    db = new_database("sqlite", tmp_path)
+    try:
+        migrate.upgrade(db.settings, engine=db.engine)
+        with sessionmaker(bind=db.engine)() as session:
+            build_world(session)
+            session.commit()
+    finally:
+        db.cleanup()
+    result = CliRunner().invoke(
+        app,
+        ["bench", "api", "--data-dir", str(tmp_path), "--password", PASSWORD, "--repeat", "3"],
+        env={"COLUMNS": "200", "GASWARDEN_SECRET_KEY": "test-secret"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "/healthz (baseline)" in result.output
+    assert "/api/v1/devices?size=50" in result.output
+    rows = [line for line in result.output.splitlines() if "/api/v1/" in line]
+    assert len(rows) >= 5
+    bad = CliRunner().invoke(
+        app,
+        ["bench", "api", "--data-dir", str(tmp_path), "--password", "wrong", "--repeat", "3"],
+        env={"GASWARDEN_SECRET_KEY": "test-secret"},
+    )
+    assert bad.exit_code != 0
