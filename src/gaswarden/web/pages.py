@@ -215,9 +215,7 @@ def resource_router(res: Resource) -> APIRouter:
         reason = str(form.get("reason") or "").strip()
         try:
             if errors:
-                raise Invalid(
-                    "form", errors=[{"loc": ["body", k], "msg": v} for k, v in errors.items()]
-                )
+                raise form_errors(errors)
             obj = service.create(
                 session=session, principal=principal, data=data, reason=reason or None
             )
@@ -304,9 +302,7 @@ def resource_router(res: Resource) -> APIRouter:
         reason = str(form.get("reason") or "").strip()
         try:
             if errors:
-                raise Invalid(
-                    "form", errors=[{"loc": ["body", k], "msg": v} for k, v in errors.items()]
-                )
+                raise form_errors(errors)
             if data:
                 service.update(
                     session=session,
