@@ -9,8 +9,9 @@ import typer
 import uvicorn
 
 from gaswarden.app import create_app
-from gaswarden.cli.common import console, load_settings
+from gaswarden.cli.common import console, err_console, load_settings
 from gaswarden.db import migrate
+from gaswarden.settings import INSECURE_DEV_KEY
 
 
 def serve(
@@ -22,6 +23,12 @@ def serve(
 ) -> None:
     """Serve the web UI and the REST API. 启动Web界面与接口服务"""
     settings = load_settings(data_dir, database_url)
+    if settings.secret_key == INSECURE_DEV_KEY:
+        err_console.print(
+            "[yellow]GASWARDEN_SECRET_KEY is not set: the development key signs cookies and "
+            "encrypts personal data. Set your own before real data goes in. "
+            "未设置密钥，请在录入真实数据前设置 GASWARDEN_SECRET_KEY。[/yellow]"
+        )
     if migrate_first:
         migrate.upgrade(settings)
     run_server(create_app(settings), host, port)
