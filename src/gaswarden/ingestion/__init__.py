@@ -1,0 +1,1 @@
+"""The hot path: transport -> decode -> validate -> store -> rules."""
