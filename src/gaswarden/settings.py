@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     page_size_default: int = 50
     page_size_max: int = 500
     echo_sql: bool = False
+    readings_retention_days: int = Field(
+        default=400, ge=1, description="raw readings older than this are dropped (roll-ups stay)"
+    )
+    spool_max_mb: int = Field(
+        default=512, ge=1, description="on-disk ingest spool used while the database is down"
+    )
 
     @field_validator("data_dir")
     @classmethod

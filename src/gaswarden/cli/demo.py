@@ -20,6 +20,12 @@ from sqlalchemy.engine import make_url
 from gaswarden.cli.common import console, err_console, load_settings, transaction
 from gaswarden.db import migrate
 from gaswarden.settings import Settings
+from gaswarden.sim.demo_credentials import (
+    DEVICES_CSV,
+    device_logins,
+    mosquitto_pub_line,
+    write_devices_csv,
+)
 from gaswarden.sim.demo_district import (
     DEMO_PASSWORD,
     database_is_empty,
@@ -29,6 +35,7 @@ from gaswarden.sim.demo_district import (
 )
 
 USERS_CSV = "demo-users.csv"
+DEFAULT_MQTT_PORT = 1883
 CSV_FIELDS = (
     "username",
     "password",
@@ -92,6 +99,7 @@ def demo(
     if loaded:
         csv_path = _write_csv(settings.data_dir / USERS_CSV)
         _print_logins(csv_path)
+        _write_device_logins(settings, mqtt_port=DEFAULT_MQTT_PORT)
     if serve:
         if loaded and host not in ("127.0.0.1", "localhost", "::1"):
             err_console.print(
@@ -142,6 +150,7 @@ def _reset(settings: Settings) -> None:
         what = f"emptied {_describe(settings)}"
     shutil.rmtree(settings.upload_dir, ignore_errors=True)
     (settings.data_dir / USERS_CSV).unlink(missing_ok=True)
+    (settings.data_dir / DEVICES_CSV).unlink(missing_ok=True)
     console.print(f"[yellow]--reset: {what} and removed the uploads[/yellow] 已清空旧数据")
 
 
@@ -176,3 +185,15 @@ def _print_logins(csv_path: Path) -> None:
         f"password for every demo user 所有演示账号的密码: [bold]{DEMO_PASSWORD}[/bold]  "
         f"(also in {csv_path})"
     )
+
+
+def _write_device_logins(settings: Settings, mqtt_port: int = DEFAULT_MQTT_PORT) -> None:
+    """demo-devices.csv (serial, kind, site, token) and a ready mosquitto_pub line."""
+    with transaction(settings) as session:
+        logins = device_logins(session)
+    path = write_devices_csv(settings.data_dir / DEVICES_CSV, logins)
+    console.print(f"device serials and tokens 设备序列号与令牌 ({len(logins)}): {path}")
+    line = mosquitto_pub_line(logins, port=mqtt_port)
+    if line:
+        console.print("send a reading from a real MQTT client 用真实客户端发送一条数据:")
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

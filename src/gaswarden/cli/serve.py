@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -11,7 +11,10 @@ import uvicorn
 from gaswarden.app import create_app
 from gaswarden.cli.common import console, err_console, load_settings
 from gaswarden.db import migrate
-from gaswarden.settings import INSECURE_DEV_KEY
+from gaswarden.settings import INSECURE_DEV_KEY, Settings
+
+if TYPE_CHECKING:
+    from gaswarden.ingestion.broker import EmbeddedIngest
 
 
 def serve(
@@ -20,6 +23,13 @@ def serve(
     data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url")] = None,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    broker: Annotated[
+        bool,
+        typer.Option(
+            "--broker/--no-broker",
+            help="without GASWARDEN_MQTT_URL, run the embedded MQTT broker and an ingest worker",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web UI and the REST API. 启动Web界面与接口服务"""
     settings = load_settings(data_dir, database_url)
@@ -31,7 +41,25 @@ def serve(
         )
     if migrate_first:
         migrate.upgrade(settings)
-    run_server(create_app(settings), host, port)
+    embedded = start_embedded_broker(settings) if broker and not settings.mqtt_url else None
+    try:
+        run_server(create_app(settings), host, port)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def start_embedded_broker(settings: Settings) -> EmbeddedIngest:
+    """The embedded broker with an ingest worker; `gaswarden demo` calls it too."""
+    from gaswarden.ingestion import consumers
+    from gaswarden.ingestion.broker import start_embedded
+
+    embedded = start_embedded(settings, consumers=consumers.build(settings))
+    console.print(
+        f"MQTT broker (embedded) on [bold]127.0.0.1:{embedded.port}[/bold]: devices log in "
+        "with their serial and token  内置MQTT服务已启动"
+    )
+    return embedded
 
 
 def run_server(app: object, host: str, port: int) -> None:

@@ -9,4 +9,6 @@ DOMAINS: tuple[str, ...] = (
     "asset",
     "device",
     "workforce",
+    "telemetry",
+    "alarm",
 )

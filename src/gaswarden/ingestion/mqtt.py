@@ -1,0 +1,187 @@
+"""The MQTT transport: paho-mqtt 2.x, QoS 1, a persistent session, manual acknowledgement.
+
+A message is acknowledged (PUBACK) only after the worker committed or spooled its batch, so a
+crash at any point leaves the broker holding every message not yet stored. With several
+workers, a shared subscription ($share/gaswarden/...) spreads the devices' messages over them.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from gaswarden.ingestion.contract import SHARED_GROUP, TOPIC_PREFIX
+from gaswarden.ingestion.pipeline import Message
+from gaswarden.ingestion.worker import Worker
+
+log = logging.getLogger("gaswarden.ingest.mqtt")
+
+SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue this long while we are away
+RECEIVE_MAXIMUM = 2000  # unacknowledged messages in flight to us (MQTT v5)
+KEEPALIVE_S = 30
+
+
+@dataclass(frozen=True)
+class BrokerUrl:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerUrl:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+            raise ValueError(
+                f"unsupported MQTT URL scheme {parts.scheme!r}; use mqtt:// or mqtts://"
+            )
+        tls = parts.scheme in ("mqtts", "ssl")
+        return cls(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (8883 if tls else 1883),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            tls=tls,
+        )
+
+
+def subscription(shared: bool) -> str:
+    topic = f"{TOPIC_PREFIX}/+/+"
+    return f"$share/{SHARED_GROUP}/{topic}" if shared else topic
+
+
+def default_client_id() -> str:
+    """Stable per host and process slot, so that a restarted worker resumes its session."""
+    return f"gaswarden-ingest-{socket.gethostname()}"[:64]
+
+
+class MqttIngest:
+    def __init__(
+        self,
+        url: str,
+        worker: Worker,
+        *,
+        client_id: str | None = None,
+        shared: bool = False,
+        protocol: paho.MQTTProtocolVersion = paho.MQTTv5,
+    ) -> None:
+        self.url = BrokerUrl.parse(url)
+        self.worker = worker
+        self.shared = shared
+        self.protocol = protocol
+        self.client_id = client_id or default_client_id()
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self.received = 0
+        self._generation = 0
+        self._lock = threading.Lock()
+        kwargs: dict[str, Any] = {}
+        if protocol != paho.MQTTv5:
+            kwargs["clean_session"] = False
+        self.client = paho.Client(
+            paho.CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=protocol,
+            **kwargs,
+        )
+        self.client.manual_ack_set(True)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.max_inflight_messages_set(RECEIVE_MAXIMUM)
+        if self.url.username:
+            self.client.username_pw_set(self.url.username, self.url.password)
+        if self.url.tls:
+            self.client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
+        worker.on_done = self.ack
+
+    # -- paho callbacks (network thread) --------------------------------------------------
+    def _on_connect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any
+    ) -> None:
+        if reason.is_failure:
+            log.error("broker refused the connection: %s", reason)
+            return
+        with self._lock:
+            self._generation += 1
+        self.connected.set()
+        topic = subscription(self.shared)
+        client.subscribe(topic, qos=1)
+        log.info(
+            "connected to %s:%s as %s; subscribed to %s",
+            self.url.host,
+            self.url.port,
+            self.client_id,
+            topic,
+        )
+
+    def _on_subscribe(
+        self, client: paho.Client, userdata: Any, mid: int, reasons: Any, props: Any
+    ) -> None:
+        self.subscribed.set()
+
+    def _on_disconnect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any
+    ) -> None:
+        self.connected.clear()
+        self.subscribed.clear()
+        if reason.is_failure:
+            log.warning("disconnected from the broker (%s); reconnecting", reason)
+
+    def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        self.received += 1
+        topic = msg.topic  # paho decodes it as UTF-8
+        self.worker.submit(
+            Message(
+                transport="mqtt",
+                topic=topic,
+                payload=bytes(msg.payload),
+                received_at=datetime.now(UTC),
+                handle=(self._generation, msg.mid, msg.qos),
+            )
+        )
+
+    # -- acknowledgement (worker thread) --------------------------------------------------
+    def ack(self, messages: list[Message]) -> None:
+        generation = self._generation
+        for m in messages:
+            if m.handle is None:
+                continue
+            gen, mid, qos = m.handle
+            # after a reconnect the broker redelivers what we had not acknowledged, under new
+            # ids: an old id must not acknowledge a new message that happens to share it
+            if gen == generation and qos > 0:
+                self.client.ack(mid, qos)
+
+    # -- life cycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        props = None
+        kwargs: dict[str, Any] = {}
+        if self.protocol == paho.MQTTv5:
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = SESSION_EXPIRY_S
+            props.ReceiveMaximum = RECEIVE_MAXIMUM
+            kwargs["clean_start"] = False
+        self.client.connect_async(
+            self.url.host, self.url.port, keepalive=KEEPALIVE_S, properties=props, **kwargs
+        )
+        self.client.loop_start()
+        self.worker.start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.worker.stop()

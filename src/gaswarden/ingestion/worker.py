@@ -1,0 +1,219 @@
+"""The ingest worker: batches messages from a transport, stores each batch in one transaction
+(or spools it when the database is down), then acknowledges; periodic sweeps.
+
+Transport-agnostic: mqtt.py feeds it with `submit` and acknowledges through `on_done`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import psycopg
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gaswarden.db.session import make_engine, make_session_factory, unit_of_work
+from gaswarden.ingestion import partitions, store
+from gaswarden.ingestion.contract import BatchConsumer, Rejection, RejectReason
+from gaswarden.ingestion.pipeline import Message, Pipeline
+from gaswarden.ingestion.spool import Spool, SpoolFull
+from gaswarden.settings import Settings
+
+log = logging.getLogger("gaswarden.ingest")
+
+MAINTAIN_S = 3600.0  # partitions ahead, retention
+
+
+def database_down(exc: BaseException) -> bool:
+    """Errors that mean "the database is not there", as opposed to a bad batch."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        consumers: Sequence[BatchConsumer] = (),
+        batch_size: int = 500,
+        batch_wait_s: float = 0.05,
+        sweep_s: float = 5.0,
+        spool: Spool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings)
+        self.factory: sessionmaker[Session] = make_session_factory(self.engine)
+        self.pipeline = Pipeline(consumers=consumers)
+        self.batch_size = batch_size
+        self.batch_wait_s = batch_wait_s
+        self.sweep_s = sweep_s
+        if spool is None:
+            spool = Spool(settings.data_dir / "spool", settings.spool_max_mb * 1024 * 1024)
+        self.spool = spool
+        self.queue: queue.Queue[Message] = queue.Queue()
+        self.on_done: Callable[[list[Message]], None] = lambda messages: None
+        self.held: list[Message] = []  # not acknowledged: database down and spool full
+        self.stored = 0  # messages committed (directly or by replay), for the CLI's counter
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_sweep = 0.0
+        self._last_maintain = -MAINTAIN_S
+
+    # -- feeding ---------------------------------------------------------------------------
+    def submit(self, message: Message) -> None:
+        self.queue.put(message)
+
+    def _take(self) -> list[Message]:
+        try:
+            first = self.queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self.batch_wait_s
+        while len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                batch.append(
+                    self.queue.get(timeout=max(remaining, 0))
+                    if remaining > 0
+                    else self.queue.get_nowait()
+                )
+            except queue.Empty:
+                break
+        return batch
+
+    # -- one batch -------------------------------------------------------------------------
+    def _store(self, batch: list[Message]) -> None:
+        with unit_of_work(self.factory) as session:
+            outcome = self.pipeline.ingest(session, batch)
+        self.pipeline.committed(outcome)
+        self.stored += len(batch)
+
+    def _store_isolating(self, batch: list[Message]) -> None:
+        """Store; a batch that fails for another reason than an outage is split so that one
+        poisonous message cannot take the others with it."""
+        try:
+            self._store(batch)
+            return
+        except Exception as exc:
+            if database_down(exc):
+                raise
+            log.exception("batch of %d failed; storing one by one", len(batch))
+        for message in batch:
+            try:
+                self._store([message])
+            except Exception as exc:
+                if database_down(exc):
+                    raise
+                self._quarantine_failure(message, exc)
+
+    def _quarantine_failure(self, message: Message, exc: Exception) -> None:
+        rejection = Rejection(
+            reason=RejectReason.BAD_SHAPE,
+            detail=f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
+            transport=message.transport,
+            topic=message.topic,
+            serial=message.serial,
+            device_id=None,
+            payload=message.payload,
+            received_at=message.received_at,
+        )
+        with unit_of_work(self.factory) as session:
+            store.insert_quarantine(session, [(rejection, store.Scope(None, None))])
+
+    def _replay(self) -> bool:
+        """Replay the spool oldest first; True when it is empty."""
+        while True:
+            head = self.spool.oldest()
+            if head is None:
+                return True
+            path, messages = head
+            self._store_isolating(messages)
+            self.spool.remove(path)
+            log.info("replayed %d spooled messages from %s", len(messages), path.name)
+
+    def handle(self, batch: list[Message]) -> bool:
+        """Store or spool the batch; True when its messages may be acknowledged."""
+        try:
+            if self._replay():
+                self._store_isolating(batch)
+                return True
+        except Exception as exc:
+            if not database_down(exc):
+                raise
+            log.warning("database unavailable (%s); spooling", str(exc).splitlines()[0][:200])
+        try:
+            self.spool.put(batch)
+            return True
+        except SpoolFull as full:
+            log.error("%s; holding %d messages unacknowledged", full, len(batch))
+            return False
+
+    # -- the loop --------------------------------------------------------------------------
+    def step(self) -> None:
+        if self.held:
+            if self.handle(self.held):
+                done, self.held = self.held, []
+                self.on_done(done)
+            else:
+                time.sleep(0.5)
+        else:
+            batch = self._take()
+            if batch:
+                if self.handle(batch):
+                    self.on_done(batch)
+                else:
+                    self.held = batch
+            elif len(self.spool):
+                try:
+                    self._replay()
+                except Exception as exc:
+                    if not database_down(exc):
+                        raise
+        self._periodic()
+
+    def _periodic(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sweep < self.sweep_s:
+            return
+        self._last_sweep = now
+        try:
+            with unit_of_work(self.factory) as session:
+                self.pipeline.cache.load_all(session)
+                if now - self._last_maintain >= MAINTAIN_S:
+                    partitions.maintain(
+                        session.connection(), retention_days=self.settings.readings_retention_days
+                    )
+                    self._last_maintain = now
+                self.pipeline.sweep(session, datetime.now(UTC))
+        except Exception as exc:
+            if not database_down(exc):
+                log.exception("sweep failed")
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except Exception:  # never let one batch stop the worker
+                log.exception("ingest step failed")
+                time.sleep(0.5)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="gaswarden-ingest", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

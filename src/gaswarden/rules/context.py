@@ -1,0 +1,124 @@
+"""Effective rule parameters for devices: defaults for the device's kind and place, the
+asset's set points, then overrides (deployment < site < asset < device: the most specific wins).
+
+A setting whose params hold `"enabled": false` switches the rule off at that scope. The pseudo
+rule "context" carries flags about the place, e.g. `{"near_buried_spaces": true}` on a valve
+well next to other buried spaces (cable trenches, sewers): its contextual rules grade higher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from gaswarden.domains.alarm.enums import ScopeLevel
+from gaswarden.domains.alarm.models import RuleSetting
+from gaswarden.domains.device.models import Device
+from gaswarden.rules import setpoints as sp
+from gaswarden.rules.catalog import CONTEXT, RULES, Place, default_params
+
+
+@dataclass
+class DeviceRules:
+    device: Device
+    place: Place
+    params: dict[str, dict[str, Any]]  # enabled rules only
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graded_up(self) -> bool:
+        return self.place.in_valve_well and bool(self.context.get("near_buried_spaces"))
+
+
+def place_of(device: Device) -> Place:
+    asset, site = device.asset, device.site
+    design_mpa = None
+    if asset is not None:
+        design_mpa = asset.outlet_design_mpa or asset.design_pressure_mpa
+    return Place(
+        device_kind=device.kind.value,
+        site_kind=site.kind.value if site is not None else None,
+        asset_kind=asset.kind.value if asset is not None else None,
+        outlet_set_kpa=asset.outlet_set_kpa if asset is not None else None,
+        design_kpa=design_mpa * 1000.0 if design_mpa else None,
+        pressure_class=(
+            asset.pressure_class.value if asset is not None and asset.pressure_class else None
+        ),
+    )
+
+
+def layers_for(device: Device) -> list[tuple[ScopeLevel, int]]:
+    """The scopes that apply to a device, least specific first."""
+    out = [(ScopeLevel.GLOBAL, 0)]
+    if device.site_id is not None:
+        out.append((ScopeLevel.SITE, device.site_id))
+    if device.asset_id is not None:
+        out.append((ScopeLevel.ASSET, device.asset_id))
+    out.append((ScopeLevel.DEVICE, device.id))
+    return out
+
+
+def resolve(
+    device: Device, settings: dict[tuple[ScopeLevel, int], dict[str, dict[str, Any]]]
+) -> DeviceRules:
+    """Pure given the settings map {(scope, id): {rule: params}}."""
+    place = place_of(device)
+    params = default_params(place)
+    overridden: dict[str, dict[str, Any]] = {}
+    context: dict[str, Any] = {}
+    for layer in layers_for(device):
+        for rule, values in settings.get(layer, {}).items():
+            if rule == CONTEXT:
+                context.update(values)
+            elif rule in RULES:
+                params[rule] = {**params.get(rule, {}), **values}
+                overridden.setdefault(rule, {}).update(values)
+    rules = DeviceRules(device=device, place=place, params={}, context=context)
+    for rule, values in params.items():
+        if values.get("enabled", True) is False:
+            continue
+        if (
+            rules.graded_up
+            and RULES[rule].contextual
+            and "grade_steps" not in overridden.get(rule, {})
+        ):
+            values = {**values, "grade_steps": sp.CONTEXT_GRADE_STEPS}
+        rules.params[rule] = values
+    return rules
+
+
+def load_settings(
+    session: Session, devices: Iterable[Device]
+) -> dict[tuple[ScopeLevel, int], dict[str, dict[str, Any]]]:
+    site_ids, asset_ids, device_ids = set(), set(), set()
+    for d in devices:
+        device_ids.add(d.id)
+        if d.site_id is not None:
+            site_ids.add(d.site_id)
+        if d.asset_id is not None:
+            asset_ids.add(d.asset_id)
+    clauses = [RuleSetting.scope == ScopeLevel.GLOBAL]
+    for level, ids in (
+        (ScopeLevel.SITE, site_ids),
+        (ScopeLevel.ASSET, asset_ids),
+        (ScopeLevel.DEVICE, device_ids),
+    ):
+        if ids:
+            clauses.append((RuleSetting.scope == level) & RuleSetting.scope_id.in_(sorted(ids)))
+    out: dict[tuple[ScopeLevel, int], dict[str, dict[str, Any]]] = {}
+    for s in session.scalars(select(RuleSetting).where(or_(*clauses))):
+        out.setdefault((s.scope, s.scope_id), {})[s.rule] = dict(s.params or {})
+    return out
+
+
+def load(session: Session, device_ids: Sequence[int]) -> dict[int, DeviceRules]:
+    """Effective rules of the given devices (unknown ids are left out)."""
+    if not device_ids:
+        return {}
+    devices = list(session.scalars(select(Device).where(Device.id.in_(sorted(set(device_ids))))))
+    settings = load_settings(session, devices)
+    return {d.id: resolve(d, settings) for d in devices}
