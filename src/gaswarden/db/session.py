@@ -25,7 +25,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE: take the write lock at the start, waiting up to busy_timeout. A deferred
+    # transaction that reads and then writes fails at once ("database is locked", the busy
+    # handler is not called) when another connection, say the ingest worker, has committed
+    # since its read began (SQLite docs, "Write-ahead logging", SQLITE_BUSY_SNAPSHOT).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
