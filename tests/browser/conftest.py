@@ -42,6 +42,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 class Live:
     url: str
     world: World
+    settings: Settings | None = None  # the server's: other processes (ingest) write there
 
 
 @dataclass
@@ -90,7 +91,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield Live(url=f"http://127.0.0.1:{port}", world=world)
+    yield Live(url=f"http://127.0.0.1:{port}", world=world, settings=settings)
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()

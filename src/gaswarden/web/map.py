@@ -1,5 +1,7 @@
 """The map: grid polygons, sites and devices on a longitude/latitude plane, drawn by plotly.js
-from the plotly wheel. No tile server and nothing from the internet; scope as everywhere."""
+from the plotly wheel. No tile server and nothing from the internet; scope as everywhere.
+Points are shaped by kind and coloured by state (web/map_state.py); the open map refreshes
+them from /map/points."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +26,8 @@ from gaswarden.domains.device.service import service as devices
 from gaswarden.domains.site.enums import SiteKind
 from gaswarden.domains.site.models import Site
 from gaswarden.domains.site.service import service as sites
+from gaswarden.rules.grades import Grade
+from gaswarden.web.map_state import STATE_COLOURS, colour_points, states
 from gaswarden.web.render import page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute
 
@@ -149,6 +154,7 @@ def map_data(
     layer: str,
     site_kind: SiteKind | None,
     device_kind: DeviceKind | None,
+    with_areas: bool = True,
 ) -> dict[str, Any]:
     layers: list[dict[str, Any]] = []
     if layer in ("", "sites"):
@@ -171,7 +177,8 @@ def map_data(
         if device_kind is not None:
             stmt_d = stmt_d.where(Device.kind == device_kind)
         layers += point_layers(session, stmt_d, DeviceKind, "devices", "diamond", 7, lang)
-    areas = area_shapes(session, principal, lang)
+    colour_points(layers, states(session, principal))
+    areas = area_shapes(session, principal, lang) if with_areas else []
     lats = [y for lay in layers for y in lay["y"]] or [
         y for a in areas for y in a["y"] if y is not None
     ]
@@ -194,13 +201,33 @@ def _enum_or_none(enum: type[LabeledEnum], raw: str | None) -> Any:
         return None
 
 
+def _choices(request: Request) -> tuple[str, SiteKind | None, DeviceKind | None]:
+    qp = request.query_params
+    layer = qp.get("layer", "") if qp.get("layer", "") in ("", "sites", "devices") else ""
+    return (
+        layer,
+        _enum_or_none(SiteKind, qp.get("site_kind")),
+        _enum_or_none(DeviceKind, qp.get("device_kind")),
+    )
+
+
+@router.get("/map/points")
+def map_points(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The points with their current states, for the open map to refresh (no areas)."""
+    layer, site_kind, device_kind = _choices(request)
+    data = map_data(
+        session, principal, page_lang(request), layer, site_kind, device_kind, with_areas=False
+    )
+    return JSONResponse(
+        {"layers": data["layers"], "points": data["points"]},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 @router.get("/map")
 def map_page(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     lang = page_lang(request)
-    qp = request.query_params
-    layer = qp.get("layer", "") if qp.get("layer", "") in ("", "sites", "devices") else ""
-    site_kind = _enum_or_none(SiteKind, qp.get("site_kind"))
-    device_kind = _enum_or_none(DeviceKind, qp.get("device_kind"))
+    layer, site_kind, device_kind = _choices(request)
     data = map_data(session, principal, lang, layer, site_kind, device_kind)
     return render(
         request,
@@ -212,4 +239,6 @@ def map_page(request: Request, session: SessionDep, principal: WebPrincipal) -> 
         device_kind=device_kind.value if device_kind else "",
         site_kinds=SiteKind.choices(lang),
         device_kinds=DeviceKind.choices(lang),
+        state_colours=STATE_COLOURS,
+        grade_labels={g.value: g.label(lang) for g in Grade},
     )

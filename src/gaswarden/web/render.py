@@ -22,6 +22,7 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/", "Home", None),
     ("/map", "Map", None),
+    ("/alarms", "Alarms", None),
     ("/sites", "Sites", None),
     ("/assets", "Assets", None),
     ("/devices", "Devices", None),
@@ -32,7 +33,9 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/vehicles", "Vehicles", None),
     ("/users", "Users", None),
     ("/audit", "Audit log", Action.AUDIT_READ),
+    ("/quarantine", "Quarantine", None),
 )
+REGULATORS_ONLY = frozenset({"/quarantine"})  # what tries to get in is the regulator's concern
 
 
 def page_lang(request: Request) -> str:
@@ -53,6 +56,8 @@ def nav_for(principal: Principal | None, path: str) -> list[dict[str, Any]]:
     for href, message, action in NAV:
         if action is not None and not principal.can(action):
             continue
+        if href in REGULATORS_ONLY and not principal.is_regulator:
+            continue
         here = path == href if href == "/" else path == href or path.startswith(href + "/")
         items.append({"href": href, "message": message, "here": here})
     return items
@@ -69,6 +74,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "label": lambda v: _label(v, lang),
         "field_label": lambda name: field_label(name, lang),
         "localtime": lambda v: local_time(v, tz),
+        "tz": tz,
         "principal": principal,
         "nav": nav_for(principal, request.url.path),
         "here": quote(here),

@@ -9,13 +9,17 @@ import importlib.util
 from fastapi import APIRouter
 
 from gaswarden.domains import DOMAINS
-from gaswarden.web import audit, pages, shell
+from gaswarden.web import alarm_stream, alarms, audit, devices_live, pages, quarantine, shell
 from gaswarden.web import map as map_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(shell.router)
 router.include_router(map_pages.router)
 router.include_router(audit.router)
+router.include_router(alarm_stream.router)  # before /alarms/{alarm_id}
+router.include_router(alarms.router)
+router.include_router(devices_live.router)
+router.include_router(quarantine.router)
 for _name in DOMAINS:
     _module = f"gaswarden.domains.{_name}.web"
     if importlib.util.find_spec(_module) is not None:
