@@ -48,6 +48,41 @@ class Settings(BaseSettings):
         default=512, ge=1, description="on-disk ingest spool used while the database is down"
     )
 
+    # ---- alarm notifications (gaswarden notify run) -------------------------------------
+    public_url: str | None = Field(
+        default=None, description="https://gas.example.gov.cn: links in e-mails are made from it"
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server for alarm e-mails")
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "GasWarden <gaswarden@localhost>"
+    smtp_starttls: bool = Field(default=True, description="STARTTLS before logging in")
+    sms_gateway_url: str | None = Field(
+        default=None, description="HTTP SMS gateway; {phone} and {text} are filled in if present"
+    )
+    sms_method: Literal["GET", "POST"] = "POST"
+    sms_template: str | None = Field(
+        default=None, description="SMS text; fields {grade_zh} {site} {serial} {rule_zh} ..."
+    )
+    sms_phone_field: str = "phone"
+    sms_text_field: str = "text"
+    sms_auth_header: str | None = Field(
+        default=None, description='"Authorization: Bearer <token>" sent to the SMS gateway'
+    )
+    webhook_secret: str | None = Field(
+        default=None, description="HMAC key for webhook subscriptions without their own"
+    )
+    notify_poll_s: float = Field(default=5.0, gt=0, description="sender: seconds between looks")
+    notify_batch: int = Field(default=50, ge=1, description="sender: deliveries per look")
+    notify_timeout_s: float = Field(default=10.0, gt=0, description="per delivery attempt")
+    notify_retry_base_s: float = Field(default=30.0, gt=0, description="first retry after")
+    notify_retry_max_s: float = Field(default=3600.0, gt=0, description="retry interval cap")
+    notify_max_attempts: int = Field(default=8, ge=1, description="then the delivery is dead")
+    notify_lease_s: float = Field(
+        default=300.0, gt=0, description="a taken delivery returns after this if its sender died"
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

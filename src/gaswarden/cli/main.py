@@ -21,7 +21,7 @@ def _register_optional() -> None:
     """Groups added by later modules register themselves through `register(app)`."""
     import importlib
 
-    for name in ("demo", "transfer", "bench", "simulate", "ingest", "broker"):
+    for name in ("demo", "transfer", "bench", "simulate", "ingest", "broker", "notify"):
         try:
             module = importlib.import_module(f"gaswarden.cli.{name}")
         except ModuleNotFoundError as exc:

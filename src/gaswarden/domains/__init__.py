@@ -11,4 +11,5 @@ DOMAINS: tuple[str, ...] = (
     "workforce",
     "telemetry",
     "alarm",
+    "notification",
 )

@@ -3,7 +3,8 @@
 Audiences by level: 0 the responsible enterprise (its staff on duty), 1 the enterprise's
 admins, 2 the regulator. Orange and red alarms go to the regulator at once (government report
 within 0.5 h verbally, 1 h in writing; rules.setpoints). Each notice is a NOTIFIED step in the
-alarm's timeline.
+alarm's timeline, and each matching notification subscription gets an outbox row in the same
+transaction (domains.notification delivers them).
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ def next_level(session: Session, alarm: Alarm, *, now: datetime, reason: str) ->
 
 
 def _send(session: Session, alarm: Alarm, *, now: datetime, reason: str) -> None:
+    from gaswarden.domains.notification import outbox  # builds on the alarm domain
+
     audiences = audiences_for(alarm)
-    record(
+    event = record(
         session,
         alarm,
         AlarmEventKind.NOTIFIED,
         at=now,
         data={"reason": reason, "audiences": audiences, "level": alarm.notify_level},
     )
+    outbox.enqueue(session, alarm, event, audiences=audiences, reason=reason, now=now)
