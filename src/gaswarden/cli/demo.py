@@ -1,7 +1,10 @@
 """gaswarden demo: the whole system on one machine, with the demo district loaded.
 
 Creates the data directory, migrates the database, loads the demo district if the database is
-empty (a later run reuses it; --reset starts afresh), prints the demo log-ins and serves.
+empty (a later run reuses it; --reset starts afresh), prints the demo log-ins and serves the
+live platform: the embedded MQTT broker (127.0.0.1:1883 or the next free port) with an ingest
+worker and the rules engine, and the simulator playing every device with two scripted
+incidents early on, so that live values and an alarm show within a minute.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import csv
 import errno
 import shutil
 import socket
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -34,8 +39,18 @@ from gaswarden.sim.demo_district import (
     login_rows,
 )
 
+if TYPE_CHECKING:
+    from gaswarden.sim.runner import SimulatorHandle
+
 USERS_CSV = "demo-users.csv"
 DEFAULT_MQTT_PORT = 1883
+# x20: pressure monitors report every 15 s and detectors every 30 s, so live values show at
+# once. Faster compresses the sensor noise into apparent pressure drops of more than 10 % a
+# minute between reports 5 s apart (x60), which the sudden-drop rule rightly alarms on.
+DEMO_SPEED = 20.0
+# A camera at a station sees smoke 10 s in (an orange alarm at once); methane builds up in a
+# valve well from 5 s and passes the 25 %LEL alarm point about 40 s in.
+DEMO_INCIDENTS = ("smoke@10", "leak@5")
 CSV_FIELDS = (
     "username",
     "password",
@@ -63,6 +78,19 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="serve the web UI and API afterwards")
     ] = True,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate/--no-simulate",
+            help="simulated devices publish live readings, with scripted incidents",
+        ),
+    ] = True,
+    speed: Annotated[
+        float, typer.Option(min=0.001, help="simulator time compression (20: an hour in 3 minutes)")
+    ] = DEMO_SPEED,
+    mqtt_port: Annotated[
+        int, typer.Option("--mqtt-port", help="embedded MQTT broker port (or the next free one)")
+    ] = DEFAULT_MQTT_PORT,
 ) -> None:
     """Load the 东昌府区 demo district and serve it. 加载演示数据并启动服务"""
     settings = load_settings(data_dir)
@@ -99,17 +127,103 @@ def demo(
     if loaded:
         csv_path = _write_csv(settings.data_dir / USERS_CSV)
         _print_logins(csv_path)
-        _write_device_logins(settings, mqtt_port=DEFAULT_MQTT_PORT)
-    if serve:
-        if loaded and host not in ("127.0.0.1", "localhost", "::1"):
-            err_console.print(
-                f"[yellow]warning: listening on {host}; anyone who can reach it can sign in "
-                "with the published demo password[/yellow]"
-            )
-        from gaswarden.app import create_app
-        from gaswarden.cli.serve import run_server
+    if not serve:
+        if loaded:
+            _write_device_logins(settings, "127.0.0.1", mqtt_port, running=False)
+        return
+    if loaded and host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            f"[yellow]warning: listening on {host}; anyone who can reach it can sign in "
+            "with the published demo password[/yellow]"
+        )
+    from gaswarden.app import create_app
+    from gaswarden.cli.serve import run_server
 
+    stop_live = _start_live(settings, loaded=loaded, simulate=simulate, speed=speed, port=mqtt_port)
+    try:
         run_server(create_app(settings), host, port)
+    finally:
+        console.print("stopping 正在停止 …")
+        stop_live()
+        console.print("[green]stopped 已停止[/green]")
+
+
+def _start_live(
+    settings: Settings, *, loaded: bool, simulate: bool, speed: float, port: int
+) -> Callable[[], None]:
+    """The broker with an ingest worker (embedded unless GASWARDEN_MQTT_URL names one) and
+    the simulator; returns what stops them, in order."""
+    from gaswarden.cli.serve import start_embedded_broker
+    from gaswarden.sim.publisher import BrokerAddress
+
+    embedded = None
+    if settings.mqtt_url:
+        url = settings.mqtt_url
+        address = BrokerAddress.parse(url)
+        host, mqtt_port = address.host, address.port
+        console.print(
+            f"MQTT broker from GASWARDEN_MQTT_URL: {address} (run `gaswarden ingest` for it)"
+        )
+    else:
+        embedded = start_embedded_broker(settings, port)
+        url, host, mqtt_port = embedded.broker.url, "127.0.0.1", embedded.port
+    handle: SimulatorHandle | None = None
+    try:
+        if loaded:
+            _write_device_logins(settings, host, mqtt_port)
+        if loaded and simulate:
+            handle = _start_simulator(settings, url, speed)
+    except BaseException:
+        if embedded is not None:
+            embedded.stop()
+        raise
+    done = threading.Event()
+    if handle is not None:
+        threading.Thread(
+            target=_print_incidents, args=(handle, done), name="gaswarden-demo-notes", daemon=True
+        ).start()
+
+    def stop() -> None:
+        done.set()
+        if handle is not None:
+            handle.stop()
+        if embedded is not None:
+            embedded.stop()
+
+    return stop
+
+
+def _start_simulator(settings: Settings, url: str, speed: float) -> SimulatorHandle | None:
+    from gaswarden.sim.incidents import IncidentSpec
+    from gaswarden.sim.publisher import BrokerUnavailable
+    from gaswarden.sim.runner import start_simulator
+
+    specs = [IncidentSpec.parse(text) for text in DEMO_INCIDENTS]
+    try:
+        handle = start_simulator(settings, url, speed=speed, incidents=specs)
+    except (BrokerUnavailable, ValueError) as exc:
+        err_console.print(f"[yellow]simulator not started 模拟器未启动: {exc}[/yellow]")
+        return None
+    states = handle.simulator.states
+    console.print(
+        f"simulating {len(states)} devices at x{speed:g} 模拟设备实时上报 (--no-simulate: off)"
+    )
+    for run in handle.simulator.runs:
+        kind = run.spec.kind
+        console.print(
+            f"incident 演示事件 {kind.value} ({kind.zh}) on {run.serial} at {run.start:g} s",
+            soft_wrap=True,
+        )
+    return handle
+
+
+def _print_incidents(handle: SimulatorHandle, done: threading.Event) -> None:
+    shown = 0
+    while not done.wait(0.5):
+        notes = handle.stats.incidents
+        for note in notes[shown:]:
+            console.print(f"[bold]incident 事件[/bold] {note}", soft_wrap=True)
+        shown = len(notes)
 
 
 def register(app: typer.Typer) -> None:
@@ -187,13 +301,17 @@ def _print_logins(csv_path: Path) -> None:
     )
 
 
-def _write_device_logins(settings: Settings, mqtt_port: int = DEFAULT_MQTT_PORT) -> None:
-    """demo-devices.csv (serial, kind, site, token) and a ready mosquitto_pub line."""
+def _write_device_logins(
+    settings: Settings, host: str, mqtt_port: int, *, running: bool = True
+) -> None:
+    """demo-devices.csv (serial, kind, site, token; and broker, when one is `running`) and a
+    ready mosquitto_pub line for that broker."""
     with transaction(settings) as session:
         logins = device_logins(session)
-    path = write_devices_csv(settings.data_dir / DEVICES_CSV, logins)
+    broker = f"mqtt://{host}:{mqtt_port}" if running else None
+    path = write_devices_csv(settings.data_dir / DEVICES_CSV, logins, broker=broker)
     console.print(f"device serials and tokens 设备序列号与令牌 ({len(logins)}): {path}")
-    line = mosquitto_pub_line(logins, port=mqtt_port)
+    line = mosquitto_pub_line(logins, host=host, port=mqtt_port)
     if line:
         console.print("send a reading from a real MQTT client 用真实客户端发送一条数据:")
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from gaswarden.cli import db, serve, users
+from gaswarden.cli import (
+    bench,
+    broker,
+    db,
+    demo,
+    ingest,
+    notify,
+    serve,
+    simulate,
+    transfer,
+    users,
+)
 
 app = typer.Typer(
     name="gaswarden",
@@ -15,20 +26,5 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve)
-
-
-def _register_optional() -> None:
-    """Groups added by later modules register themselves through `register(app)`."""
-    import importlib
-
-    for name in ("demo", "transfer", "bench", "simulate", "ingest", "broker", "notify"):
-        try:
-            module = importlib.import_module(f"gaswarden.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"gaswarden.cli.{name}":
-                raise
-            continue
-        module.register(app)
-
-
-_register_optional()
+for module in (demo, transfer, bench, simulate, ingest, broker, notify):
+    module.register(app)

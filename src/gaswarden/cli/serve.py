@@ -49,12 +49,15 @@ def serve(
             embedded.stop()
 
 
-def start_embedded_broker(settings: Settings) -> EmbeddedIngest:
-    """The embedded broker with an ingest worker; `gaswarden demo` calls it too."""
+def start_embedded_broker(settings: Settings, port: int | None = None) -> EmbeddedIngest:
+    """The embedded broker (on `port`, default 1883, or the next free one) with an ingest
+    worker; `gaswarden demo` calls it too."""
     from gaswarden.ingestion import consumers
-    from gaswarden.ingestion.broker import start_embedded
+    from gaswarden.ingestion.broker import DEFAULT_PORT, start_embedded
 
-    embedded = start_embedded(settings, consumers=consumers.build(settings))
+    embedded = start_embedded(
+        settings, consumers=consumers.build(settings), port=port or DEFAULT_PORT
+    )
     console.print(
         f"MQTT broker (embedded) on [bold]127.0.0.1:{embedded.port}[/bold]: devices log in "
         "with their serial and token  内置MQTT服务已启动"

@@ -55,13 +55,15 @@ def device_logins(session: Session) -> list[DeviceLogin]:
     return logins
 
 
-def write_devices_csv(path: Path, logins: list[DeviceLogin]) -> Path:
+def write_devices_csv(path: Path, logins: list[DeviceLogin], broker: str | None = None) -> Path:
+    """`broker` (mqtt://host:port), when given, adds a column saying where to connect."""
     # utf-8-sig: Excel, which most users here open it with, then shows the Chinese right.
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
-        writer.writerow(DEVICE_FIELDS)
+        writer.writerow((*DEVICE_FIELDS, "broker") if broker else DEVICE_FIELDS)
         for login in logins:
-            writer.writerow((login.serial, login.kind.value, login.site, login.token))
+            row = (login.serial, login.kind.value, login.site, login.token)
+            writer.writerow((*row, broker) if broker else row)
     path.chmod(0o600)  # the tokens are secrets, even in a demo
     return path
 
