@@ -95,5 +95,34 @@ def ingest(
     print(result.line())
 
 
+@app.command()
+def pipeline(
+    database_url: Annotated[
+        str, typer.Option("--database-url", help="a PostgreSQL server; a scratch database is made")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    devices: Annotated[int, typer.Option(min=1)] = 1000,
+    batches: Annotated[int, typer.Option(min=1)] = 100,
+    size: Annotated[int, typer.Option(min=1, help="messages per batch")] = 500,
+) -> None:
+    """The ingest pipeline in-process (no broker): storage alone vs storage + rules."""
+    from gaswarden.bench.pipeline import run
+
+    figures = run(database_url, devices=devices, batches=batches, size=size)
+    table = Table(title="Pipeline in-process 数据处理管线 (3 readings per message)")
+    for column in ("run", "messages", "seconds", "messages/s", "× baseline"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    base = figures[0].per_s
+    for fig in figures:
+        table.add_row(
+            fig.name, str(fig.messages), f"{fig.seconds:.2f}", f"{fig.per_s:,.0f}",
+            f"{fig.per_s / base:.2f}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"store_only_per_s={base:.0f} with_rules_per_s={figures[1].per_s:.0f} "
+        f"ratio={figures[1].per_s / base:.2f}"
+    )
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="bench")

@@ -116,6 +116,7 @@ def insert_readings(
             cur.execute(
                 "INSERT INTO reading (device_id, metric, ts, value, seq, received_at) "
                 "SELECT device_id, metric, ts, value, seq, received_at FROM reading_in "
+                "ORDER BY device_id, metric, ts "  # key order: two workers never deadlock
                 "ON CONFLICT DO NOTHING RETURNING device_id, metric, ts"
             )
             rows = cur.fetchall()
@@ -157,9 +158,17 @@ def insert_events(session: Session, events: list[DeviceEvent], received: datetim
             "snapshot_url": e.snapshot_url,
             "received_at": received,
         }
-        for e in events
+        for e in sorted(events, key=lambda e: (e.device_id, e.ts, e.event.value))
     ]
     return {(d, t, str(k)) for d, t, k in session.execute(stmt, params)}
+
+
+def _pg_unnest(session: Session, sql: str, columns: list[list[Any]]) -> None:
+    """One statement for a whole batch on PostgreSQL: the rows come as one array per column
+    (a single round trip and plan instead of one execution per row)."""
+    dbapi: Any = session.connection().connection.dbapi_connection
+    with dbapi.cursor() as cur:
+        cur.execute(sql, columns)
 
 
 def upsert_latest(session: Session, readings: list[ReadingIn], received: datetime) -> None:
@@ -169,6 +178,26 @@ def upsert_latest(session: Session, readings: list[ReadingIn], received: datetim
         if key not in newest or r.ts >= newest[key].ts:
             newest[key] = r
     if not newest:
+        return
+    rows = [newest[k] for k in sorted(newest)]  # key order: two workers never deadlock
+    if _is_pg(session):
+        _pg_unnest(
+            session,
+            "INSERT INTO reading_latest (device_id, metric, ts, value, seq, received_at) "
+            "SELECT * FROM unnest(%s::int4[], %s::varchar[], %s::timestamptz[], %s::float8[], "
+            "%s::int8[], %s::timestamptz[]) "
+            "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, "
+            "value = excluded.value, seq = excluded.seq, received_at = excluded.received_at "
+            "WHERE reading_latest.ts <= excluded.ts",  # a late catch-up never hides a newer one
+            [
+                [r.device_id for r in rows],
+                [r.metric for r in rows],
+                [r.ts for r in rows],
+                [r.value for r in rows],
+                [r.seq for r in rows],
+                [received] * len(rows),
+            ],
+        )
         return
     stmt = _insert(session, LATEST)
     stmt = stmt.on_conflict_do_update(
@@ -192,7 +221,7 @@ def upsert_latest(session: Session, readings: list[ReadingIn], received: datetim
                 "seq": r.seq,
                 "received_at": received,
             }
-            for r in newest.values()
+            for r in rows
         ],
     )
 
@@ -211,8 +240,30 @@ def upsert_hourly(session: Session, readings: list[ReadingIn]) -> None:
             a[3] += 1
     if not acc:
         return
-    pg = _is_pg(session)
-    least, greatest = (func.least, func.greatest) if pg else (func.min, func.max)
+    keys = sorted(acc)  # key order: two workers never deadlock
+    if _is_pg(session):
+        _pg_unnest(
+            session,
+            "INSERT INTO reading_hourly (device_id, metric, hour, min, max, sum, count) "
+            "SELECT * FROM unnest(%s::int4[], %s::varchar[], %s::timestamptz[], %s::float8[], "
+            "%s::float8[], %s::float8[], %s::int4[]) "
+            "ON CONFLICT (device_id, metric, hour) DO UPDATE SET "
+            "min = least(reading_hourly.min, excluded.min), "
+            "max = greatest(reading_hourly.max, excluded.max), "
+            "sum = reading_hourly.sum + excluded.sum, "
+            "count = reading_hourly.count + excluded.count",
+            [
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [k[2] for k in keys],
+                [acc[k][0] for k in keys],
+                [acc[k][1] for k in keys],
+                [acc[k][2] for k in keys],
+                [int(acc[k][3]) for k in keys],
+            ],
+        )
+        return
+    least, greatest = func.min, func.max  # SQLite's two-argument forms
     stmt = _insert(session, HOURLY)
     stmt = stmt.on_conflict_do_update(
         index_elements=[HOURLY.c.device_id, HOURLY.c.metric, HOURLY.c.hour],
@@ -235,7 +286,7 @@ def upsert_hourly(session: Session, readings: list[ReadingIn]) -> None:
                 "sum": a[2],
                 "count": int(a[3]),
             }
-            for (d, m, h), a in sorted(acc.items())
+            for (d, m, h), a in ((k, acc[k]) for k in keys)
         ],
     )
 
@@ -280,7 +331,7 @@ def upsert_health(session: Session, activity: dict[int, DeviceActivity]) -> None
                 "rejections": a.rejections,
                 "last_rejection_at": a.last_rejection_at,
             }
-            for device_id, a in sorted(activity.items())
+            for device_id, a in sorted(activity.items())  # key order: no deadlocks
         ],
     )
 

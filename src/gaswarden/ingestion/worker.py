@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import psycopg
+import psycopg.errors
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +30,15 @@ from gaswarden.settings import Settings
 log = logging.getLogger("gaswarden.ingest")
 
 MAINTAIN_S = 3600.0  # partitions ahead, retention
+CONFLICT_RETRIES = 3  # a batch that lost a deadlock / serialization conflict is retried
+CONFLICT_BACKOFF_S = 0.05  # times the attempt, plus jitter
+
+
+def conflict(exc: BaseException) -> bool:
+    """A transaction that lost to a concurrent one (deadlock, serialization failure): retrying
+    the batch is enough, the database is fine."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return isinstance(orig, psycopg.errors.DeadlockDetected | psycopg.errors.SerializationFailure)
 
 
 def database_down(exc: BaseException) -> bool:
@@ -95,8 +106,21 @@ class Worker:
 
     # -- one batch -------------------------------------------------------------------------
     def _store(self, batch: list[Message]) -> None:
-        with unit_of_work(self.factory) as session:
-            outcome = self.pipeline.ingest(session, batch)
+        for attempt in range(1, CONFLICT_RETRIES + 2):
+            try:
+                with unit_of_work(self.factory) as session:
+                    outcome = self.pipeline.ingest(session, batch)
+                break
+            except Exception as exc:
+                if not conflict(exc) or attempt > CONFLICT_RETRIES:
+                    raise  # (a conflict still there after the retries is spooled)
+                log.info(
+                    "batch of %d lost a conflict (%s); retry %d",
+                    len(batch),
+                    str(exc).splitlines()[0][:200],
+                    attempt,
+                )
+                time.sleep(CONFLICT_BACKOFF_S * attempt * (1 + random.random()))
         self.pipeline.committed(outcome)
         self.stored += len(batch)
 

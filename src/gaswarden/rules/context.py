@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.alarm.enums import ScopeLevel
 from gaswarden.domains.alarm.models import RuleSetting
+from gaswarden.domains.asset.models import Asset
 from gaswarden.domains.device.models import Device
+from gaswarden.domains.site.models import Site
 from gaswarden.rules import setpoints as sp
 from gaswarden.rules.catalog import CONTEXT, RULES, Place, default_params
 
@@ -122,3 +124,37 @@ def load(session: Session, device_ids: Sequence[int]) -> dict[int, DeviceRules]:
     devices = list(session.scalars(select(Device).where(Device.id.in_(sorted(set(device_ids))))))
     settings = load_settings(session, devices)
     return {d.id: resolve(d, settings) for d in devices}
+
+
+def _signature_query() -> Any:
+    """Counts and latest changes of everything effective rule parameters depend on."""
+    parts: list[Any] = []
+    for model in (RuleSetting, Device, Site, Asset):
+        parts.append(select(func.count()).select_from(model).scalar_subquery())
+        parts.append(select(func.max(model.updated_at)).scalar_subquery())
+    return select(*parts)
+
+
+class ParamsCache:
+    """Effective rule parameters per device, kept between batches.
+
+    Checked by one cheap query per batch: the count and the latest `updated_at` of the rule
+    settings, devices, sites and assets; any change (an insert, update or delete through the
+    services) drops the whole cache. Keyed by the database too, so one engine instance used
+    against several databases never mixes them.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] | None = None
+        self._params: dict[int, dict[str, dict[str, Any]]] = {}
+
+    def params(self, session: Session, device_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """{device id: {rule: params}} of the enabled rules (unknown ids are left out)."""
+        key = (str(session.get_bind().engine.url), *session.execute(_signature_query()).one())
+        if key != self._key:
+            self._key, self._params = key, {}
+        missing = [d for d in device_ids if d not in self._params]
+        if missing:
+            for device_id, rules in load(session, missing).items():
+                self._params[device_id] = rules.params
+        return {d: self._params[d] for d in device_ids if d in self._params}

@@ -28,12 +28,16 @@ from gaswarden.ingestion.contract import BatchConsumer, DeviceEvent, StatusRepor
 from gaswarden.rules import context
 from gaswarden.rules import evaluate as ev
 from gaswarden.rules import setpoints as sp
+from gaswarden.rules import states as states_store
 from gaswarden.rules.device import run
 from gaswarden.rules.grades import Grade
 from gaswarden.rules.model import RuleState, Transition
 
 
 class AlarmEngine(BatchConsumer):
+    def __init__(self) -> None:
+        self._cache = context.ParamsCache()
+
     def consume(self, session: Session, batch: StoredBatch) -> None:
         points: dict[int, dict[str, list[ev.Point]]] = defaultdict(lambda: defaultdict(list))
         for r in batch.readings:
@@ -47,23 +51,38 @@ class AlarmEngine(BatchConsumer):
         ids = sorted(points.keys() | events.keys() | statuses.keys())
         if not ids:
             return
-        rules = context.load(session, ids)
-        rows = lock_states(session, sorted(rules))
-        for device_id in sorted(rules):
-            device_rules, row = rules[device_id], rows[device_id]
+        params = self._cache.params(session, ids)
+        rows = states_store.lock(session, sorted(params))
+        changed: list[states_store.StateRow] = []
+        for device_id in sorted(params):
+            device_params, row = params[device_id], rows[device_id]
             series = {m: sorted(p) for m, p in points.get(device_id, {}).items()}
-            states = {k: RuleState.from_json(v) for k, v in (row.states or {}).items()}
+            states = {k: RuleState.from_json(v) for k, v in row.states.items()}
             found = run(
                 states,
-                device_rules.params,
+                device_params,
                 points=series,
                 events=sorted(events.get(device_id, []), key=lambda e: e.ts),
                 statuses=sorted(statuses.get(device_id, []), key=lambda s: s.ts),
                 received_at=batch.received_at,
             )
-            if row.last_seen_at is None or row.last_seen_at < batch.received_at:
-                row.last_seen_at = batch.received_at
-            self._finish(session, device_rules, row, states, found, batch.received_at)
+            seen = row.last_seen_at
+            if seen is None or seen < batch.received_at:
+                seen = batch.received_at
+            new_states = {k: s.to_json() for k, s in states.items()}
+            if seen != row.last_seen_at or new_states != row.states:
+                changed.append(states_store.StateRow(device_id, seen, new_states))
+            if found:
+                device = session.get(Device, device_id)
+                assert device is not None  # its state row is locked, so it is there
+                transitions.apply(
+                    session,
+                    device=device,
+                    transitions=found,
+                    now=batch.received_at,
+                    windows=_windows(device_params),
+                )
+        states_store.write(session, changed)
 
     def sweep(self, session: Session, now: datetime) -> None:
         self.sweep_offline(session, now)
@@ -142,14 +161,21 @@ class AlarmEngine(BatchConsumer):
     ) -> None:
         row.states = {k: s.to_json() for k, s in states.items()}
         if found:
-            windows = {
-                rule: float(p.get("group_window_s", sp.NUISANCE_WINDOW_S))
-                for rule, p in device_rules.params.items()
-            }
             transitions.apply(
-                session, device=device_rules.device, transitions=found, now=now, windows=windows
+                session,
+                device=device_rules.device,
+                transitions=found,
+                now=now,
+                windows=_windows(device_rules.params),
             )
         session.flush()
+
+
+def _windows(params: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Each rule's nuisance-grouping window (seconds)."""
+    return {
+        rule: float(p.get("group_window_s", sp.NUISANCE_WINDOW_S)) for rule, p in params.items()
+    }
 
 
 def lock_states(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -15,6 +15,10 @@ class Change(StrEnum):
     UPDATE = "update"  # still active: new last value / peak
     ESCALATE = "escalate"  # worse level, or persisted long enough to rise a grade
     CLEAR = "clear"  # the condition ended (with hysteresis)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 @dataclass
@@ -32,11 +36,18 @@ class RuleState:
     peak: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        for key in ("pending_since", "active_since", "last_ts"):
-            if out[key] is not None:
-                out[key] = out[key].isoformat()
-        return out
+        # By hand rather than dataclasses.asdict: this runs for every device of every batch.
+        return {
+            "active": self.active,
+            "level": self.level,
+            "grade": self.grade,
+            "pending_since": _iso(self.pending_since),
+            "active_since": _iso(self.active_since),
+            "escalations": self.escalations,
+            "last_ts": _iso(self.last_ts),
+            "last_value": self.last_value,
+            "peak": self.peak,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> RuleState:
@@ -47,6 +58,10 @@ class RuleState:
             if values.get(key):
                 values[key] = datetime.fromisoformat(values[key])
         return cls(**values)
+
+
+_STATE_FIELDS = [f.name for f in fields(RuleState)]
+assert list(RuleState().to_json()) == _STATE_FIELDS, "to_json must name every field"
 
 
 @dataclass(frozen=True)
