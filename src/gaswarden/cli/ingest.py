@@ -13,6 +13,7 @@ import typer
 from gaswarden.cli.common import console, err_console, load_settings
 from gaswarden.ingestion import consumers
 from gaswarden.ingestion.mqtt import MqttIngest, default_client_id
+from gaswarden.ingestion.spool import Spool, spool_dir
 from gaswarden.ingestion.worker import Worker
 
 
@@ -45,10 +46,14 @@ def ingest(
             "未设置 GASWARDEN_MQTT_URL。[/red]"
         )
         raise typer.Exit(2)
-    worker = Worker(settings, consumers=consumers.build(settings), batch_size=batch_size)
-    transport = MqttIngest(
-        settings.mqtt_url, worker, client_id=client_id or default_client_id(), shared=shared
+    client_id = client_id or default_client_id()
+    # One spool per client id: workers sharing a data directory never replay each other's
+    # batches, and a restarted worker (same id, same persistent session) finds its own.
+    spool = Spool(spool_dir(settings, client_id), settings.spool_max_mb * 1024 * 1024)
+    worker = Worker(
+        settings, consumers=consumers.build(settings), batch_size=batch_size, spool=spool
     )
+    transport = MqttIngest(settings.mqtt_url, worker, client_id=client_id, shared=shared)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -17,10 +17,17 @@ from datetime import datetime
 from pathlib import Path
 
 from gaswarden.ingestion.pipeline import Message
+from gaswarden.settings import Settings
 
 
 class SpoolFull(Exception):
     pass
+
+
+def spool_dir(settings: Settings, client_id: str) -> Path:
+    """data_dir/spool/<client id>, the id made safe as a directory name."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in client_id) or "worker"
+    return settings.data_dir / "spool" / safe
 
 
 def _encode(m: Message) -> str:
