@@ -109,6 +109,22 @@ def _elapsed(alarm: Alarm, now: datetime) -> int:
     return max(0, int((now - alarm.opened_at).total_seconds()))
 
 
+def _begin(
+    session: Session,
+    principal: Principal,
+    id: int,
+    now: datetime | None,
+    roles: frozenset[Role],
+    stages: tuple[AlarmStage, ...],
+    what: str,
+) -> tuple[Alarm, datetime]:
+    """The start of every step of the loop: the alarm locked, the role and the stage checked."""
+    alarm = get(session=session, principal=principal, id=id, lock=True)
+    _allowed(principal, roles, what)
+    _stage(alarm, stages, what)
+    return alarm, now or utcnow()
+
+
 def _step(
     session: Session,
     principal: Principal,
@@ -148,10 +164,7 @@ def acknowledge(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Alarm:
-    now = now or utcnow()
-    alarm = get(session=session, principal=principal, id=id, lock=True)
-    _allowed(principal, HANDLERS, "acknowledge")
-    _stage(alarm, (AlarmStage.NEW,), "acknowledge")
+    alarm, now = _begin(session, principal, id, now, HANDLERS, (AlarmStage.NEW,), "acknowledge")
     before = alarm.stage
     _ack(alarm, principal, now)
     alarm.stage = AlarmStage.ACKNOWLEDGED
@@ -169,10 +182,15 @@ def assign(
     now: datetime | None = None,
 ) -> Alarm:
     """To the responsible enterprise (default: the device's owner) or one of its teams."""
-    now = now or utcnow()
-    alarm = get(session=session, principal=principal, id=id, lock=True)
-    _allowed(principal, HANDLERS, "assign")
-    _stage(alarm, (AlarmStage.NEW, AlarmStage.ACKNOWLEDGED, AlarmStage.ASSIGNED), "assign")
+    alarm, now = _begin(
+        session,
+        principal,
+        id,
+        now,
+        HANDLERS,
+        (AlarmStage.NEW, AlarmStage.ACKNOWLEDGED, AlarmStage.ASSIGNED),
+        "assign",
+    )
     team = session.get(Team, team_id) if team_id is not None else None
     if team_id is not None and team is None:
         raise Invalid(f"no team {team_id}", errors=[{"loc": ["body", "team_id"], "msg": "unknown"}])
@@ -205,10 +223,15 @@ def on_site(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Alarm:
-    now = now or utcnow()
-    alarm = get(session=session, principal=principal, id=id, lock=True)
-    _allowed(principal, HANDLERS, "report arrival at")
-    _stage(alarm, (AlarmStage.ACKNOWLEDGED, AlarmStage.ASSIGNED), "report arrival at")
+    alarm, now = _begin(
+        session,
+        principal,
+        id,
+        now,
+        HANDLERS,
+        (AlarmStage.ACKNOWLEDGED, AlarmStage.ASSIGNED),
+        "report arrival at",
+    )
     before = alarm.stage
     alarm.stage, alarm.on_site_at = AlarmStage.ON_SITE, now
     alarm.on_site_s = _elapsed(alarm, now)
@@ -224,10 +247,15 @@ def resolve(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Alarm:
-    now = now or utcnow()
-    alarm = get(session=session, principal=principal, id=id, lock=True)
-    _allowed(principal, HANDLERS, "resolve")
-    _stage(alarm, (AlarmStage.ACKNOWLEDGED, AlarmStage.ASSIGNED, AlarmStage.ON_SITE), "resolve")
+    alarm, now = _begin(
+        session,
+        principal,
+        id,
+        now,
+        HANDLERS,
+        (AlarmStage.ACKNOWLEDGED, AlarmStage.ASSIGNED, AlarmStage.ON_SITE),
+        "resolve",
+    )
     if cause is AlarmCause.OTHER and not note:
         raise Invalid(
             "say what the cause was",
@@ -250,10 +278,7 @@ def close(
     now: datetime | None = None,
 ) -> Alarm:
     """After review by a regulator or enterprise admin."""
-    now = now or utcnow()
-    alarm = get(session=session, principal=principal, id=id, lock=True)
-    _allowed(principal, REVIEWERS, "close")
-    _stage(alarm, (AlarmStage.RESOLVED,), "close")
+    alarm, now = _begin(session, principal, id, now, REVIEWERS, (AlarmStage.RESOLVED,), "close")
     before = alarm.stage
     alarm.stage, alarm.closed_at, alarm.closed_by_id = AlarmStage.CLOSED, now, principal.user_id
     return _step(session, principal, alarm, AlarmEventKind.CLOSED, now, before, note)
@@ -267,10 +292,9 @@ def reopen(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Alarm:
-    now = now or utcnow()
-    alarm = get(session=session, principal=principal, id=id, lock=True)
-    _allowed(principal, REVIEWERS, "reopen")
-    _stage(alarm, (AlarmStage.RESOLVED, AlarmStage.CLOSED), "reopen")
+    alarm, now = _begin(
+        session, principal, id, now, REVIEWERS, (AlarmStage.RESOLVED, AlarmStage.CLOSED), "reopen"
+    )
     if not note:
         raise Invalid(
             "say why the alarm is reopened", errors=[{"loc": ["body", "note"], "msg": "required"}]
