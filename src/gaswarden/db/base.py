@@ -23,6 +23,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Tables rewritten by every ingest batch keep this share of each page filled (PostgreSQL), so
+# that an update finds room in the same page and stays a HOT update (no index write).
+HOT_FILLFACTOR = 70
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

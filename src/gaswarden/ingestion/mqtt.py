@@ -27,7 +27,7 @@ from gaswarden.ingestion.worker import Worker
 log = logging.getLogger("gaswarden.ingest.mqtt")
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue this long while we are away
-RECEIVE_MAXIMUM = 2000  # unacknowledged messages in flight to us (MQTT v5)
+RECEIVE_MAXIMUM = 10_000  # unacknowledged messages in flight to us (MQTT v5): a few batches
 KEEPALIVE_S = 30
 
 

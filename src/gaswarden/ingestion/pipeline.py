@@ -239,15 +239,15 @@ class Pipeline:
                         activity.firmware = result.firmware
                     items.append(ItemOutcome(item.index, "accepted"))
 
-        new_readings, new_events = store.write(session, write, now)
-        for items, i, r in pending_readings:
-            if (r.device_id, r.metric, r.ts) not in new_readings:
-                items[i].status = "duplicate"
+        duplicates, new_events = store.write(session, write, now)
+        for n in duplicates:  # pending_readings is in the order of write.readings
+            items, i, _r = pending_readings[n]
+            items[i].status = "duplicate"
         for items, i, e in pending_events:
             if (e.device_id, e.ts, e.event.value) not in new_events:
                 items[i].status = "duplicate"
         stored = StoredBatch(
-            readings=store.fresh_readings(write, new_readings),
+            readings=store.fresh_readings(write, duplicates),
             events=[e for e in write.events if (e.device_id, e.ts, e.event.value) in new_events],
             statuses=statuses,
             received_at=now,

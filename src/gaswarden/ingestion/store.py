@@ -1,11 +1,15 @@
 """Bulk writes of one batch: readings (COPY on PostgreSQL), events, latest values, hourly
-roll-ups, device health and quarantine rows. Never the ORM per message."""
+roll-ups, device health and quarantine rows. Never the ORM per message.
+
+On PostgreSQL the readings, latest values, roll-ups and health go through store_pg.py (COPY
+and one statement); this module holds the SQLite path and what both share."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Table, case, func
@@ -20,7 +24,7 @@ from gaswarden.domains.telemetry.models import (
     QuarantineRecord,
     Reading,
 )
-from gaswarden.ingestion import partitions
+from gaswarden.ingestion import partitions, store_pg
 from gaswarden.ingestion.contract import DeviceEvent, Rejection, StatusReport
 from gaswarden.ingestion.contract import Reading as ReadingIn
 
@@ -77,51 +81,31 @@ def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-_known_months: set[tuple[str, tuple[int, int]]] = set()
+_known_months: set[tuple[str, tuple[int, int]]] = set()  # (database, month) known to exist
 
 
-def _ensure_partitions(session: Session, readings: list[ReadingIn]) -> None:
-    url = str(session.get_bind().engine.url)
+def _ensure_partitions(session: Session, readings: Sequence[ReadingIn]) -> None:
+    """Create missing monthly partitions in a transaction of their own, committed at once: a
+    partition made inside the batch's transaction would vanish if the batch rolled back while
+    this process went on believing it exists."""
+    engine = session.get_bind().engine
+    url = str(engine.url)
     months = {partitions.month_of(r.ts) for r in readings}
     missing = {m for m in months if (url, m) not in _known_months}
     if not missing:
         return
-    conn = session.connection()
-    have = partitions.existing(conn)
-    partitions.create(conn, missing - have)
+    with engine.begin() as conn:
+        have = partitions.existing(conn)
+        partitions.create(conn, missing - have)
     _known_months.update((url, m) for m in months)
 
 
 def insert_readings(
-    session: Session, readings: list[ReadingIn], received: datetime
+    session: Session, readings: Sequence[ReadingIn], received: datetime
 ) -> set[ReadingKey]:
-    """Insert, skipping those already stored; the keys of the new ones."""
+    """SQLite: insert, skipping those already stored; the keys of the new ones."""
     if not readings:
         return set()
-    if _is_pg(session):
-        _ensure_partitions(session, readings)
-        dbapi: Any = session.connection().connection.dbapi_connection
-        with dbapi.cursor() as cur:
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS reading_in (device_id int4, metric varchar(32), "
-                "ts timestamptz, value float8, seq int8, received_at timestamptz)"
-            )
-            with cur.copy(
-                "COPY reading_in (device_id, metric, ts, value, seq, received_at) "
-                "FROM STDIN (FORMAT BINARY)"
-            ) as copy:
-                copy.set_types(["int4", "varchar", "timestamptz", "float8", "int8", "timestamptz"])
-                for r in readings:
-                    copy.write_row((r.device_id, r.metric, r.ts, r.value, r.seq, received))
-            cur.execute(
-                "INSERT INTO reading (device_id, metric, ts, value, seq, received_at) "
-                "SELECT device_id, metric, ts, value, seq, received_at FROM reading_in "
-                "ORDER BY device_id, metric, ts "  # key order: two workers never deadlock
-                "ON CONFLICT DO NOTHING RETURNING device_id, metric, ts"
-            )
-            rows = cur.fetchall()
-            cur.execute("DELETE FROM reading_in")
-        return {(d, m, t) for d, m, t in rows}
     stmt = (
         sqlite.insert(READING)
         .on_conflict_do_nothing()
@@ -163,15 +147,8 @@ def insert_events(session: Session, events: list[DeviceEvent], received: datetim
     return {(d, t, str(k)) for d, t, k in session.execute(stmt, params)}
 
 
-def _pg_unnest(session: Session, sql: str, columns: list[list[Any]]) -> None:
-    """One statement for a whole batch on PostgreSQL: the rows come as one array per column
-    (a single round trip and plan instead of one execution per row)."""
-    dbapi: Any = session.connection().connection.dbapi_connection
-    with dbapi.cursor() as cur:
-        cur.execute(sql, columns)
-
-
 def upsert_latest(session: Session, readings: list[ReadingIn], received: datetime) -> None:
+    """SQLite (PostgreSQL: store_pg)."""
     newest: dict[tuple[int, str], ReadingIn] = {}
     for r in readings:
         key = (r.device_id, r.metric)
@@ -180,25 +157,6 @@ def upsert_latest(session: Session, readings: list[ReadingIn], received: datetim
     if not newest:
         return
     rows = [newest[k] for k in sorted(newest)]  # key order: two workers never deadlock
-    if _is_pg(session):
-        _pg_unnest(
-            session,
-            "INSERT INTO reading_latest (device_id, metric, ts, value, seq, received_at) "
-            "SELECT * FROM unnest(%s::int4[], %s::varchar[], %s::timestamptz[], %s::float8[], "
-            "%s::int8[], %s::timestamptz[]) "
-            "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, "
-            "value = excluded.value, seq = excluded.seq, received_at = excluded.received_at "
-            "WHERE reading_latest.ts <= excluded.ts",  # a late catch-up never hides a newer one
-            [
-                [r.device_id for r in rows],
-                [r.metric for r in rows],
-                [r.ts for r in rows],
-                [r.value for r in rows],
-                [r.seq for r in rows],
-                [received] * len(rows),
-            ],
-        )
-        return
     stmt = _insert(session, LATEST)
     stmt = stmt.on_conflict_do_update(
         index_elements=[LATEST.c.device_id, LATEST.c.metric],
@@ -227,6 +185,7 @@ def upsert_latest(session: Session, readings: list[ReadingIn], received: datetim
 
 
 def upsert_hourly(session: Session, readings: list[ReadingIn]) -> None:
+    """SQLite (PostgreSQL: store_pg)."""
     acc: dict[tuple[int, str, datetime], list[float]] = {}
     for r in readings:
         key = (r.device_id, r.metric, r.ts.replace(minute=0, second=0, microsecond=0))
@@ -241,28 +200,6 @@ def upsert_hourly(session: Session, readings: list[ReadingIn]) -> None:
     if not acc:
         return
     keys = sorted(acc)  # key order: two workers never deadlock
-    if _is_pg(session):
-        _pg_unnest(
-            session,
-            "INSERT INTO reading_hourly (device_id, metric, hour, min, max, sum, count) "
-            "SELECT * FROM unnest(%s::int4[], %s::varchar[], %s::timestamptz[], %s::float8[], "
-            "%s::float8[], %s::float8[], %s::int4[]) "
-            "ON CONFLICT (device_id, metric, hour) DO UPDATE SET "
-            "min = least(reading_hourly.min, excluded.min), "
-            "max = greatest(reading_hourly.max, excluded.max), "
-            "sum = reading_hourly.sum + excluded.sum, "
-            "count = reading_hourly.count + excluded.count",
-            [
-                [k[0] for k in keys],
-                [k[1] for k in keys],
-                [k[2] for k in keys],
-                [acc[k][0] for k in keys],
-                [acc[k][1] for k in keys],
-                [acc[k][2] for k in keys],
-                [int(acc[k][3]) for k in keys],
-            ],
-        )
-        return
     least, greatest = func.min, func.max  # SQLite's two-argument forms
     stmt = _insert(session, HOURLY)
     stmt = stmt.on_conflict_do_update(
@@ -292,10 +229,10 @@ def upsert_hourly(session: Session, readings: list[ReadingIn]) -> None:
 
 
 def upsert_health(session: Session, activity: dict[int, DeviceActivity]) -> None:
+    """SQLite (PostgreSQL: store_pg)."""
     if not activity:
         return
-    pg = _is_pg(session)
-    greatest = func.greatest if pg else func.max
+    greatest = func.max  # SQLite's two-argument form
     stmt = _insert(session, HEALTH)
     ex = stmt.excluded
     stmt = stmt.on_conflict_do_update(
@@ -361,23 +298,57 @@ def insert_quarantine(session: Session, rejections: list[tuple[Rejection, Scope]
     )
 
 
+def _health_rows(activity: dict[int, DeviceActivity]) -> list[tuple[Any, ...]]:
+    """Rows in store_pg's health_in column order, in device id order (no deadlocks)."""
+    return [
+        (
+            device_id,
+            a.last_seen,
+            a.online,
+            a.battery_pct,
+            a.rssi_dbm,
+            a.firmware,
+            a.last_seq,
+            a.messages,
+            a.rejections,
+            a.last_rejection_at,
+        )
+        for device_id, a in sorted(activity.items())
+    ]
+
+
 def write(
     session: Session, batch: BatchWrite, received: datetime
-) -> tuple[set[ReadingKey], set[EventKey]]:
-    """Everything of one batch, in the caller's transaction; the keys of what was new."""
-    new_readings = insert_readings(session, batch.readings, received)
-    fresh = [r for r in batch.readings if (r.device_id, r.metric, r.ts) in new_readings]
-    upsert_latest(session, fresh, received)
-    upsert_hourly(session, fresh)
+) -> tuple[set[int], set[EventKey]]:
+    """Everything of one batch, in the caller's transaction: the positions in
+    `batch.readings` of readings already stored (duplicates), and the keys of the new events."""
+    if _is_pg(session):
+        if batch.readings:
+            _ensure_partitions(session, batch.readings)
+        dbapi: Any = session.connection().connection.dbapi_connection
+        duplicates = store_pg.write(dbapi, batch.readings, _health_rows(batch.activity), received)
+    else:
+        new = insert_readings(session, batch.readings, received)
+        duplicates = {
+            n for n, r in enumerate(batch.readings) if (r.device_id, r.metric, r.ts) not in new
+        }
+        fresh = [r for n, r in enumerate(batch.readings) if n not in duplicates]
+        upsert_latest(session, fresh, received)
+        upsert_hourly(session, fresh)
+        upsert_health(session, batch.activity)
     new_events = insert_events(session, batch.events, received)
-    upsert_health(session, batch.activity)
     insert_quarantine(session, batch.rejections)
-    return new_readings, new_events
+    return duplicates, new_events
 
 
-def fresh_readings(batch: BatchWrite, keys: set[ReadingKey]) -> list[ReadingIn]:
-    grouped: dict[int, list[ReadingIn]] = defaultdict(list)
-    for r in batch.readings:
-        if (r.device_id, r.metric, r.ts) in keys:
-            grouped[r.device_id].append(r)
-    return [r for d in sorted(grouped) for r in sorted(grouped[d], key=lambda r: r.ts)]
+def fresh_readings(batch: BatchWrite, duplicates: set[int]) -> list[ReadingIn]:
+    """The new readings, by device and then device time."""
+    fresh = (
+        batch.readings
+        if not duplicates
+        else [r for n, r in enumerate(batch.readings) if n not in duplicates]
+    )
+    return sorted(fresh, key=_by_device_time)
+
+
+_by_device_time = attrgetter("device_id", "ts")

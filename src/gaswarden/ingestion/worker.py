@@ -57,7 +57,7 @@ class Worker:
         *,
         engine: Engine | None = None,
         consumers: Sequence[BatchConsumer] = (),
-        batch_size: int = 500,
+        batch_size: int = 2000,
         batch_wait_s: float = 0.05,
         sweep_s: float = 5.0,
         spool: Spool | None = None,

@@ -22,6 +22,7 @@ from gaswarden.domains.device.models import Device
 from gaswarden.domains.site.models import Site
 from gaswarden.rules import setpoints as sp
 from gaswarden.rules.catalog import CONTEXT, RULES, Place, default_params
+from gaswarden.rules.device import CompiledRule, compile_rules
 
 
 @dataclass
@@ -135,8 +136,27 @@ def _signature_query() -> Any:
     return select(*parts)
 
 
+_SIGNATURE = _signature_query()  # built once: it runs with every batch
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A device's effective rules as the engine uses them on every batch."""
+
+    params: dict[str, dict[str, Any]]
+    rules: tuple[CompiledRule, ...]
+    windows: dict[str, float]  # each rule's nuisance-grouping window (seconds)
+
+
+def compiled(params: dict[str, dict[str, Any]]) -> Compiled:
+    windows = {
+        rule: float(p.get("group_window_s", sp.NUISANCE_WINDOW_S)) for rule, p in params.items()
+    }
+    return Compiled(params, compile_rules(params), windows)
+
+
 class ParamsCache:
-    """Effective rule parameters per device, kept between batches.
+    """Effective rule parameters per device, kept (parsed) between batches.
 
     Checked by one cheap query per batch: the count and the latest `updated_at` of the rule
     settings, devices, sites and assets; any change (an insert, update or delete through the
@@ -146,15 +166,20 @@ class ParamsCache:
 
     def __init__(self) -> None:
         self._key: tuple[Any, ...] | None = None
-        self._params: dict[int, dict[str, dict[str, Any]]] = {}
+        self._compiled: dict[int, Compiled] = {}
+
+    def compiled(self, session: Session, device_ids: Sequence[int]) -> dict[int, Compiled]:
+        """{device id: its compiled enabled rules} (unknown ids are left out)."""
+        key = (str(session.get_bind().engine.url), *session.execute(_SIGNATURE).one())
+        if key != self._key:
+            self._key, self._compiled = key, {}
+        cache = self._compiled
+        missing = [d for d in device_ids if d not in cache]
+        if missing:
+            for device_id, rules in load(session, missing).items():
+                cache[device_id] = compiled(rules.params)
+        return {d: c for d in device_ids if (c := cache.get(d)) is not None}
 
     def params(self, session: Session, device_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """{device id: {rule: params}} of the enabled rules (unknown ids are left out)."""
-        key = (str(session.get_bind().engine.url), *session.execute(_signature_query()).one())
-        if key != self._key:
-            self._key, self._params = key, {}
-        missing = [d for d in device_ids if d not in self._params]
-        if missing:
-            for device_id, rules in load(session, missing).items():
-                self._params[device_id] = rules.params
-        return {d: self._params[d] for d in device_ids if d in self._params}
+        return {d: c.params for d, c in self.compiled(session, device_ids).items()}

@@ -2,52 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gaswarden.ingestion.contract import DeviceEvent, StatusReport
+from gaswarden.ingestion.contract import DeviceEvent, EventKind, StatusReport
 from gaswarden.rules import evaluate as ev
 from gaswarden.rules.catalog import RULES, RuleKind
 from gaswarden.rules.grades import Grade
 from gaswarden.rules.model import RuleState, Transition
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """One enabled rule of one device with its parameters parsed once (kept between batches)."""
+
+    id: str
+    kind: RuleKind
+    metric: str | None
+    event: EventKind | None
+    values: Mapping[str, Any]
+    threshold: ev.ThresholdParams | None = None
+    rate: ev.RateParams | None = None
+
+
+def compile_rules(params: Mapping[str, Mapping[str, Any]]) -> tuple[CompiledRule, ...]:
+    out = []
+    for rule_id, values in params.items():
+        rule = RULES[rule_id]
+        out.append(
+            CompiledRule(
+                rule_id,
+                rule.kind,
+                rule.metric,
+                rule.event,
+                values,
+                threshold=(
+                    ev.ThresholdParams.from_json(dict(values))
+                    if rule.kind is RuleKind.THRESHOLD
+                    else None
+                ),
+                rate=ev.RateParams.from_json(dict(values)) if rule.kind is RuleKind.RATE else None,
+            )
+        )
+    return tuple(out)
+
+
 def run(
     states: dict[str, RuleState],
-    params: dict[str, dict[str, Any]],
+    rules: Sequence[CompiledRule],
     *,
-    points: dict[str, list[ev.Point]],
+    points: Mapping[str, list[ev.Point]],
     events: Sequence[DeviceEvent] = (),
     statuses: Sequence[StatusReport] = (),
     received_at: datetime,
 ) -> list[Transition]:
-    """Transitions in rule order; `states` is updated in place (missing ones are created).
+    """Transitions in rule order; `states` is updated in place (missing ones are created
+    when their rule has an input).
 
     `points` maps metric -> [(device time, value)], sorted by time.
     """
     out: list[Transition] = []
-    battery = sorted(
-        [
-            *points.get("battery_pct", []),
-            *((s.ts, s.battery_pct) for s in statuses if s.battery_pct is not None),
-        ]
-    )
-    series = {**points, "battery_pct": battery}
+    series: Mapping[str, list[ev.Point]] = points
+    battery_status = [(s.ts, s.battery_pct) for s in statuses if s.battery_pct is not None]
+    if battery_status:
+        series = {
+            **points,
+            "battery_pct": sorted([*points.get("battery_pct", []), *battery_status]),
+        }
 
-    for rule_id, values in params.items():
-        rule = RULES[rule_id]
-        state = states.setdefault(rule_id, RuleState())
-        if rule.kind is RuleKind.THRESHOLD and rule.metric in series:
-            _, got = ev.threshold(
-                state, rule_id, series[rule.metric], ev.ThresholdParams.from_json(values)
-            )
-            out += got
-        elif rule.kind is RuleKind.RATE and rule.metric in series:
-            _, got = ev.rate_of_change(
-                state, rule_id, series[rule.metric], ev.RateParams.from_json(values)
-            )
-            out += got
+    for rule in rules:
+        # A state is made only for a rule that has something to judge: the states of rules
+        # that never had an input are not stored with every batch.
+        rule_id = rule.id
+        if rule.threshold is not None:
+            if rule.metric is not None and rule.metric in series:
+                state = _state(states, rule_id)
+                out += ev.threshold(state, rule_id, series[rule.metric], rule.threshold)[1]
+        elif rule.rate is not None:
+            if rule.metric is not None and rule.metric in series:
+                state = _state(states, rule_id)
+                out += ev.rate_of_change(state, rule_id, series[rule.metric], rule.rate)[1]
         elif rule.kind is RuleKind.EVENT and rule.event is not None:
             mine = [e for e in events if e.event == rule.event]
             if mine:
@@ -55,19 +91,29 @@ def run(
                 detail: dict[str, Any] = dict(last.detail)
                 if last.snapshot_url:
                     detail["snapshot_url"] = last.snapshot_url
-                grade = Grade(values.get("grade", Grade.YELLOW.value))
+                grade = Grade(rule.values.get("grade", Grade.YELLOW.value))
+                state = _state(states, rule_id)
                 _, got = ev.events(state, rule_id, [e.ts for e in mine], grade, detail)
                 out += got
-        elif rule.kind is RuleKind.OFFLINE:
-            out += _offline(state, rule_id, values, points, events, statuses, received_at)
+        elif rule.kind is RuleKind.OFFLINE and (rule_id in states or statuses):
+            # (no state yet: the device was never reported offline, hearing it changes nothing)
+            state = _state(states, rule_id)
+            out += _offline(state, rule_id, rule.values, points, events, statuses, received_at)
     return out
+
+
+def _state(states: dict[str, RuleState], rule_id: str) -> RuleState:
+    state = states.get(rule_id)
+    if state is None:
+        state = states[rule_id] = RuleState()
+    return state
 
 
 def _offline(
     state: RuleState,
     rule_id: str,
-    values: dict[str, Any],
-    points: dict[str, list[ev.Point]],
+    values: Mapping[str, Any],
+    points: Mapping[str, list[ev.Point]],
     events: Sequence[DeviceEvent],
     statuses: Sequence[StatusReport],
     received_at: datetime,

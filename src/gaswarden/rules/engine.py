@@ -5,7 +5,9 @@ rows of the batch's devices (SELECT ... FOR UPDATE on PostgreSQL, in device id o
 workers never deadlock; SQLite serialises writers by itself), evaluates each device's inputs
 in device-time order and applies the transitions to alarms before the batch commits. Two
 ingest workers therefore never evaluate the same device at once, and an input older than the
-state's last evaluated time changes nothing.
+state's last evaluated time changes nothing. The states and each device's compiled rules are
+kept in memory between batches (states.StateCache, context.ParamsCache), re-read only when
+another writer changed them.
 """
 
 from __future__ import annotations
@@ -13,11 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.alarm import response, transitions
@@ -31,17 +30,25 @@ from gaswarden.rules import setpoints as sp
 from gaswarden.rules import states as states_store
 from gaswarden.rules.device import run
 from gaswarden.rules.grades import Grade
-from gaswarden.rules.model import RuleState, Transition
+from gaswarden.rules.model import RuleState
 
 
 class AlarmEngine(BatchConsumer):
     def __init__(self) -> None:
-        self._cache = context.ParamsCache()
+        self._params = context.ParamsCache()
+        self._states = states_store.StateCache()
 
     def consume(self, session: Session, batch: StoredBatch) -> None:
-        points: dict[int, dict[str, list[ev.Point]]] = defaultdict(lambda: defaultdict(list))
-        for r in batch.readings:
-            points[r.device_id][r.metric].append((r.ts, r.value))
+        points: dict[int, dict[str, list[ev.Point]]] = {}
+        for r in batch.readings:  # by device, then device time (StoredBatch's order)
+            by_metric = points.get(r.device_id)
+            if by_metric is None:
+                by_metric = points[r.device_id] = {}
+            series = by_metric.get(r.metric)
+            if series is None:
+                by_metric[r.metric] = [(r.ts, r.value)]
+            else:
+                series.append((r.ts, r.value))
         events: dict[int, list[DeviceEvent]] = defaultdict(list)
         for e in batch.events:
             events[e.device_id].append(e)
@@ -51,38 +58,39 @@ class AlarmEngine(BatchConsumer):
         ids = sorted(points.keys() | events.keys() | statuses.keys())
         if not ids:
             return
-        params = self._cache.params(session, ids)
-        rows = states_store.lock(session, sorted(params))
-        changed: list[states_store.StateRow] = []
-        for device_id in sorted(params):
-            device_params, row = params[device_id], rows[device_id]
-            series = {m: sorted(p) for m, p in points.get(device_id, {}).items()}
-            states = {k: RuleState.from_json(v) for k, v in row.states.items()}
+        compiled = self._params.compiled(session, ids)
+        entries = self._states.lock(session, sorted(compiled))
+        received = batch.received_at
+        written: list[states_store.Entry] = []
+        alarmed = False
+        no_points: dict[str, list[ev.Point]] = {}
+        for device_id in sorted(compiled):
+            device, entry = compiled[device_id], entries[device_id]
             found = run(
-                states,
-                device_params,
-                points=series,
-                events=sorted(events.get(device_id, []), key=lambda e: e.ts),
-                statuses=sorted(statuses.get(device_id, []), key=lambda s: s.ts),
-                received_at=batch.received_at,
+                entry.states,
+                device.rules,
+                points=points.get(device_id, no_points),
+                events=sorted(events[device_id], key=_ts) if device_id in events else (),
+                statuses=sorted(statuses[device_id], key=_ts) if device_id in statuses else (),
+                received_at=received,
             )
-            seen = row.last_seen_at
-            if seen is None or seen < batch.received_at:
-                seen = batch.received_at
-            new_states = {k: s.to_json() for k, s in states.items()}
-            if seen != row.last_seen_at or new_states != row.states:
-                changed.append(states_store.StateRow(device_id, seen, new_states))
+            if entry.last_seen_at is None or entry.last_seen_at < received:
+                entry.last_seen_at = received
+            written.append(entry)
             if found:
-                device = session.get(Device, device_id)
-                assert device is not None  # its state row is locked, so it is there
+                alarmed = True
+                orm_device = session.get(Device, device_id)
+                assert orm_device is not None  # its state row is locked, so it is there
                 transitions.apply(
                     session,
-                    device=device,
+                    device=orm_device,
                     transitions=found,
-                    now=batch.received_at,
-                    windows=_windows(device_params),
+                    now=received,
+                    windows=device.windows,
                 )
-        states_store.write(session, changed)
+        self._states.write(session, written)
+        if alarmed:
+            session.flush()  # the states went by the driver; the alarms must be flushed too
 
     def sweep(self, session: Session, now: datetime) -> None:
         self.sweep_offline(session, now)
@@ -119,21 +127,21 @@ class AlarmEngine(BatchConsumer):
         if not ids:
             return
         rules = context.load(session, ids)
-        rows = lock_states(session, sorted(rules), skip_locked=True)
-        for device_id, row in sorted(rows.items()):
+        entries = self._states.lock(session, sorted(rules), skip_locked=True)
+        written = []
+        for device_id, entry in sorted(entries.items()):
             device_rules = rules[device_id]
             params = device_rules.params.get(rule)
             if params is None:
                 continue
-            states = {k: RuleState.from_json(v) for k, v in (row.states or {}).items()}
-            state = states.setdefault(rule, RuleState())
+            state = entry.states.setdefault(rule, RuleState())
             device = device_rules.device
             if rule == "offline":
                 _, found = ev.offline(
                     state,
                     rule,
                     now=now,
-                    last_seen=row.last_seen_at,
+                    last_seen=entry.last_seen_at,
                     interval_s=device.report_interval_s,
                     multiple=max(1.0, float(params.get("multiple", sp.OFFLINE_INTERVAL_MULTIPLE))),
                     grade=Grade(params.get("grade", sp.OFFLINE_GRADE.value)),
@@ -148,58 +156,21 @@ class AlarmEngine(BatchConsumer):
                     warn_grade=Grade(params.get("warn_grade", sp.EXPIRY_WARN_GRADE.value)),
                     expired_grade=Grade(params.get("expired_grade", sp.EXPIRED_GRADE.value)),
                 )
-            self._finish(session, device_rules, row, states, found, now)
-
-    def _finish(
-        self,
-        session: Session,
-        device_rules: context.DeviceRules,
-        row: RuleStateRow,
-        states: dict[str, RuleState],
-        found: list[Transition],
-        now: datetime,
-    ) -> None:
-        row.states = {k: s.to_json() for k, s in states.items()}
-        if found:
-            transitions.apply(
-                session,
-                device=device_rules.device,
-                transitions=found,
-                now=now,
-                windows=_windows(device_rules.params),
-            )
+            written.append(entry)
+            if found:
+                transitions.apply(
+                    session,
+                    device=device,
+                    transitions=found,
+                    now=now,
+                    windows=context.compiled(device_rules.params).windows,
+                )
+        self._states.write(session, written)
         session.flush()
 
 
-def _windows(params: dict[str, dict[str, Any]]) -> dict[str, float]:
-    """Each rule's nuisance-grouping window (seconds)."""
-    return {
-        rule: float(p.get("group_window_s", sp.NUISANCE_WINDOW_S)) for rule, p in params.items()
-    }
-
-
-def lock_states(
-    session: Session, device_ids: Sequence[int], *, skip_locked: bool = False
-) -> dict[int, RuleStateRow]:
-    """The state rows of these devices, created if missing, locked for this transaction."""
-    if not device_ids:
-        return {}
-    postgres = session.get_bind().dialect.name == "postgresql"
-    insert: Any = pg_insert if postgres else sqlite_insert
-    session.execute(
-        insert(RuleStateRow)
-        .values([{"device_id": d, "states": {}} for d in device_ids])
-        .on_conflict_do_nothing(index_elements=["device_id"])
-    )
-    stmt = (
-        select(RuleStateRow)
-        .where(RuleStateRow.device_id.in_(device_ids))
-        .order_by(RuleStateRow.device_id)
-        .execution_options(populate_existing=True)
-    )
-    if postgres:
-        stmt = stmt.with_for_update(skip_locked=skip_locked)
-    return {row.device_id: row for row in session.scalars(stmt)}
+def _ts(item: DeviceEvent | StatusReport) -> datetime:
+    return item.ts
 
 
 def from_settings(settings: object) -> AlarmEngine:

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gaswarden.db.base import Base, IdMixin, TimestampMixin, utcnow
+from gaswarden.db.base import HOT_FILLFACTOR, Base, IdMixin, TimestampMixin, utcnow
 from gaswarden.db.types import UTCDateTime, enum_type
 from gaswarden.domains.alarm.enums import (
     AlarmCause,
@@ -154,10 +154,16 @@ class RuleStateRow(Base):
     """
 
     __tablename__ = "rule_state"
+    # Rewritten by every batch: no index on the changing columns and free room in each page,
+    # so PostgreSQL updates in place (HOT) without touching an index.
+    __table_args__ = ({"postgresql_with": {"fillfactor": HOT_FILLFACTOR}},)
 
     device_id: Mapped[int] = mapped_column(
         ForeignKey("device.id", ondelete="CASCADE"), primary_key=True
     )
-    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     states: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A random stamp set by every write: a worker holding the states in memory re-reads them
+    # only when the stamp differs from its own (another worker, a sweep, a rolled-back batch).
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gaswarden.db.base import Base, IdMixin
+from gaswarden.db.base import HOT_FILLFACTOR, Base, IdMixin
 from gaswarden.db.types import UTCDateTime, enum_type
 from gaswarden.ingestion.contract import EventKind, RejectReason
 
@@ -49,6 +49,7 @@ class LatestValue(Base):
     """The newest reading of each metric of each device."""
 
     __tablename__ = "reading_latest"
+    __table_args__ = ({"postgresql_with": {"fillfactor": HOT_FILLFACTOR}},)  # updated in place
 
     device_id: Mapped[int] = mapped_column(
         ForeignKey("device.id", ondelete="CASCADE"), primary_key=True
@@ -64,6 +65,7 @@ class HourlyRollup(Base):
     """min/max/sum/count of one metric of one device in one UTC hour (mean = sum / count)."""
 
     __tablename__ = "reading_hourly"
+    __table_args__ = ({"postgresql_with": {"fillfactor": HOT_FILLFACTOR}},)  # updated in place
 
     device_id: Mapped[int] = mapped_column(
         ForeignKey("device.id", ondelete="CASCADE"), primary_key=True
@@ -96,11 +98,12 @@ class DeviceHealth(Base):
     """What the pipeline knows of a device's link: last seen, battery, signal, counters."""
 
     __tablename__ = "device_health"
+    __table_args__ = ({"postgresql_with": {"fillfactor": HOT_FILLFACTOR}},)  # updated in place
 
     device_id: Mapped[int] = mapped_column(
         ForeignKey("device.id", ondelete="CASCADE"), primary_key=True
     )
-    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     battery_pct: Mapped[float | None] = mapped_column(Float)
     rssi_dbm: Mapped[float | None] = mapped_column(Float)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from gaswarden.ingestion.contract import (
     MAX_BACKLOG,
@@ -22,6 +25,8 @@ from gaswarden.ingestion.contract import (
 
 Result = Reading | DeviceEvent | StatusReport | Rejection
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LONG_NUMBER = re.compile(rb"\d{19}")
+_FAST_MAX_BRACKETS = 500  # below Python's recursion limit, which bounds the careful parser
 
 
 class Refused(Exception):
@@ -88,6 +93,19 @@ def parse_json(payload: bytes) -> Any:
         raise Refused(
             RejectReason.OVERSIZE, f"payload is {len(payload)} bytes; limit {MAX_PAYLOAD_BYTES}"
         )
+    if (
+        b"\\u" not in payload
+        and payload.count(b"[") + payload.count(b"{") < _FAST_MAX_BRACKETS
+        and not _LONG_NUMBER.search(payload)
+    ):
+        # Fast path: orjson takes what is plainly valid; anything it refuses (NaN literals,
+        # bad UTF-8, syntax errors) goes the careful way below, which names the reason.
+        # Escapes, integers past 64 bits (which orjson would read as floats) and documents
+        # that could nest deeper than the careful way allows go that way at once.
+        try:
+            return orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            pass
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
