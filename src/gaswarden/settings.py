@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         default=512, ge=1, description="on-disk ingest spool used while the database is down"
     )
 
-    # ---- alarm notifications (gaswarden notify run) -------------------------------------
+    # ---- alarm notifications (sent by serve, demo and ingest, or gaswarden notify run) ---
     public_url: str | None = Field(
         default=None, description="https://gas.example.gov.cn: links in e-mails are made from it"
     )
@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     )
     webhook_secret: str | None = Field(
         default=None, description="HMAC key for webhook subscriptions without their own"
+    )
+    notify_sender_enabled: bool = Field(
+        default=True,
+        description="serve, demo and ingest also deliver notifications in a background thread; "
+        "false leaves it to `gaswarden notify run`",
     )
     notify_poll_s: float = Field(default=5.0, gt=0, description="sender: seconds between looks")
     notify_batch: int = Field(default=50, ge=1, description="sender: deliveries per look")

@@ -41,6 +41,7 @@ def test_openapi_lists_every_resource(client: TestClient) -> None:
         "/tokens",
         "/tokens/{token_id}",
         "/devices/{item_id}/token",
+        "/devices/{item_id}/token/reveal",
     ):
         assert f"{API}{extra}" in paths, extra
     # Filters are query parameters, with their choices.

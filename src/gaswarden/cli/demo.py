@@ -137,13 +137,17 @@ def demo(
             "with the published demo password[/yellow]"
         )
     from gaswarden.app import create_app
-    from gaswarden.cli.serve import run_server
+    from gaswarden.cli.serve import run_server, start_notification_sender
 
     stop_live = _start_live(settings, loaded=loaded, simulate=simulate, speed=speed, port=mqtt_port)
+    notifier = None
     try:
+        notifier = start_notification_sender(settings)
         run_server(create_app(settings), host, port)
     finally:
         console.print("stopping 正在停止 …")
+        if notifier is not None:
+            notifier.stop()
         stop_live()
         console.print("[green]stopped 已停止[/green]")
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from gaswarden.cli.common import console, err_console, load_settings
+from gaswarden.cli.serve import start_notification_sender
 from gaswarden.ingestion import consumers
 from gaswarden.ingestion.mqtt import MqttIngest, default_client_id
 from gaswarden.ingestion.spool import Spool, spool_dir
@@ -29,7 +30,7 @@ def ingest(
             help="subscribe through $share/gaswarden/... so that several workers split the load",
         ),
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="messages per database transaction")] = 500,
+    batch_size: Annotated[int, typer.Option(help="messages per database transaction")] = 2000,
     data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
@@ -62,9 +63,14 @@ def ingest(
         f"ingesting from {transport.url.host}:{transport.url.port} as {transport.client_id}"
         f"{' (shared subscription)' if shared else ''}"
     )
-    while not stop.wait(1.0):
-        pass
-    transport.stop()
+    notifier = start_notification_sender(settings)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        transport.stop()
+        if notifier is not None:
+            notifier.stop()
     console.print(f"stopped; {worker.stored} messages stored")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +15,7 @@ from gaswarden.db import migrate
 from gaswarden.settings import INSECURE_DEV_KEY, Settings
 
 if TYPE_CHECKING:
+    from gaswarden.domains.notification.background import BackgroundSender
     from gaswarden.ingestion.broker import EmbeddedIngest
 
 
@@ -42,9 +44,13 @@ def serve(
     if migrate_first:
         migrate.upgrade(settings)
     embedded = start_embedded_broker(settings) if broker and not settings.mqtt_url else None
+    notifier = None
     try:
+        notifier = start_notification_sender(settings)
         run_server(create_app(settings), host, port)
     finally:
+        if notifier is not None:
+            notifier.stop()
         if embedded is not None:
             embedded.stop()
 
@@ -65,6 +71,32 @@ def start_embedded_broker(settings: Settings, port: int | None = None) -> Embedd
     return embedded
 
 
+def start_notification_sender(settings: Settings) -> BackgroundSender | None:
+    """Alarm notifications delivered from a background thread of this process, unless
+    GASWARDEN_NOTIFY_SENDER_ENABLED=false; `gaswarden demo` and `gaswarden ingest` call it too."""
+    from gaswarden.domains.notification import background
+
+    notifier = background.start(settings)
+    if notifier is None:
+        console.print(
+            "notification sender off (GASWARDEN_NOTIFY_SENDER_ENABLED=false): run "
+            "`gaswarden notify run`  通知发送未启用"
+        )
+    else:
+        console.print(
+            f"sending alarm notifications every {settings.notify_poll_s:g} s  报警通知发送已启动"
+        )
+    return notifier
+
+
 def run_server(app: object, host: str, port: int) -> None:
+    """Serve until Ctrl-C or SIGTERM, then return, so that the caller stops what it started
+    (broker, sender, simulator). uvicorn shuts down gracefully on SIGTERM and then raises it
+    again under the handler it found; that handler is this no-op rather than the default
+    one, which would end the process before the caller's clean-up."""
     console.print(f"GasWarden on [bold]http://{host}:{port}[/bold]  (API: /api/v1/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")  # type: ignore[arg-type]
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")  # type: ignore[arg-type]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -93,6 +93,37 @@ ZH: dict[str, str] = {
     "Menu": "菜单",
     "more": "更多",
     "Show on the map": "在地图上查看",
+    # device tokens, agency assignments, the board's area filter
+    "Device token": "设备密钥",
+    "Token": "密钥",
+    "Reveal token": "查看密钥",
+    "Issue a new token": "更换密钥",
+    "Reveal or renewal is audited.": "查看或更换密钥均记入审计日志。",
+    "The old token stops working at once.": "旧密钥立即失效，设备须重新配置。",
+    "New token issued; the old one is void.": "已更换新密钥，旧密钥已失效。",
+    "The device signs in with its serial and this token.": "设备以编号和本密钥登录。",
+    "This view was audited.": "本次查看已记入审计日志。",
+    "Agency assignments": "第三方巡检委托",
+    "Area (and below)": "区域(含下级)",
+    # alarm notifications: subscriptions and the outbox
+    "Notifications": "报警通知",
+    "Notification subscriptions": "报警通知订阅",
+    "Subscriptions": "通知订阅",
+    "Deliveries": "通知发送记录",
+    "Deliveries by status": "通知发送情况（按状态）",
+    "Retry": "重新发送",
+    "Next attempt": "下次尝试",
+    "No deliveries": "暂无通知记录",
+    "New signing key": "生成新的签名密钥",
+    "Copy this key to the receiver now: it is not shown again.": (
+        "请立即将此密钥配置到接收系统，之后不再显示。"
+    ),
+    "The old key no longer works; the change is in the audit log.": (
+        "旧密钥已失效，本次更换已记入审计日志。"
+    ),
+    "Receivers check X-GasWarden-Signature with this key.": (
+        "接收方用此密钥校验X-GasWarden-Signature签名。"
+    ),
     # live supervision: alarm board, alarm page, device panel, quarantine, live map
     "Alarms": "报警",
     "Alarm board": "报警看板",
@@ -245,6 +276,21 @@ FIELDS: dict[str, tuple[str, str]] = {
     "issued_on": ("发证日期", "Issued on"),
     "expires_on": ("有效期至", "Expires on"),
     "person_id": ("人员", "Person"),
+    "agency_id": ("检查机构", "Inspection agency"),
+    "valid_until": ("委托有效期至", "Valid until"),
+    "channel": ("通知渠道", "Channel"),
+    "target": ("接收地址/号码", "Target"),
+    "audience": ("通知对象", "Audience"),
+    "min_grade": ("最低报警级别", "Minimum grade"),
+    "secret": ("Webhook签名密钥", "Webhook signing key"),
+    "has_secret": ("已设签名密钥", "Signing key set"),
+    "grade": ("报警级别", "Grade"),
+    "alarm_id": ("报警", "Alarm"),
+    "subscription_id": ("通知订阅", "Subscription"),
+    "attempts": ("尝试次数", "Attempts"),
+    "last_error": ("最近错误", "Last error"),
+    "sent_at": ("送达时间", "Sent"),
+    "next_attempt_at": ("下次尝试", "Next attempt"),
     "created_at": ("创建时间", "Created"),
     "updated_at": ("更新时间", "Updated"),
 }

@@ -18,8 +18,10 @@ from gaswarden.core.i18n import t
 from gaswarden.deps import SessionDep
 from gaswarden.domains.alarm import response, service
 from gaswarden.domains.alarm.enums import OPEN_STAGES, AlarmCause, AlarmCondition, AlarmStage
+from gaswarden.domains.alarm.live import cursor_now
 from gaswarden.domains.alarm.models import Alarm
 from gaswarden.domains.alarm.scope import alarm_scope
+from gaswarden.domains.area.models import Area
 from gaswarden.domains.area.service import service as areas
 from gaswarden.domains.device.enums import DeviceKind
 from gaswarden.domains.organization.models import Organization
@@ -28,7 +30,7 @@ from gaswarden.domains.workforce.models import Team
 from gaswarden.rules.grades import Grade
 from gaswarden.web import alarm_view
 from gaswarden.web.csrf import CsrfForm, csrf_token
-from gaswarden.web.forms import ref_options
+from gaswarden.web.forms import OPTION_LIMIT, ref_options
 from gaswarden.web.render import page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists
 
@@ -67,11 +69,24 @@ def _options(enum: Any, lang: str) -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in enum.choices(lang)]
 
 
+def _area_options(session: Session, principal: Principal) -> list[tuple[str, str]]:
+    """The areas in scope as a tree (districts, their towns, their grids): choosing one
+    filters the board to everything under it."""
+    stmt = areas.filtered(principal, {}).order_by(Area.path).limit(OPTION_LIMIT)
+    return [
+        (str(a.id), "\u3000" * max(0, a.path.count("/") - 2) + a.name)
+        for a in session.scalars(stmt)
+    ]
+
+
 @router.get("/alarms")
 def board(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     lang = page_lang(request)
     raw = query_lists(request)
     filters, view, error = board_filters(raw)
+    # the stream resumes from the timeline as it stands before the rows are read: a change
+    # committed in between is both shown and sent again, never lost
+    cursor = cursor_now(session).encode()
     now = datetime.now(UTC)
     stmt = board_query(principal, filters, view, now)
     total = session.scalar(
@@ -82,16 +97,12 @@ def board(request: Request, session: SessionDep, principal: WebPrincipal) -> Res
     )
     token = csrf_token(request)
     rows = [alarm_view.render_row(request, a, principal, token) for a in alarms]
-    # the stream resumes after the newest timeline entry that exists now
-    from gaswarden.domains.alarm.models import AlarmEvent
-
-    last_event = session.scalar(select(func.max(AlarmEvent.id))) or 0
     selects = {
         "grade": _options(Grade, lang),
         "stage": _options(AlarmStage, lang),
         "state": _options(AlarmCondition, lang),
         "device_kind": _options(DeviceKind, lang),
-        "area_id": ref_options(session, principal, areas) or [],
+        "area_id": _area_options(session, principal),
         "owner_id": ref_options(session, principal, organizations) or [],
     }
     current = {k: (raw.get(k) or [""])[0] for k in FILTER_NAMES}
@@ -109,7 +120,7 @@ def board(request: Request, session: SessionDep, principal: WebPrincipal) -> Res
         current=current,
         view=view,
         error=error,
-        last_event=last_event,
+        last_event=cursor,
         stream_url="/alarms/stream" + (f"?{stream_query}" if stream_query else ""),
     )
 

@@ -36,6 +36,8 @@ ENTITY_TYPES: dict[str, tuple[str, str]] = {
     "vehicle": ("车辆", "Vehicle"),
     "site_assignment": ("第三方巡检委托", "Agency assignment"),
     "api_token": ("接口令牌", "API token"),
+    "notification_subscription": ("报警通知订阅", "Notification subscription"),
+    "notification": ("报警通知", "Notification"),
 }
 ACTIONS: dict[str, tuple[str, str]] = {
     "create": ("新建", "Create"),
@@ -47,6 +49,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "revoke_token": ("吊销令牌", "Token revoked"),
     "rotate_token": ("更换设备密钥", "Device token rotated"),
     "reveal_token": ("查看设备密钥", "Device token revealed"),
+    "notification_retry": ("重发通知", "Notification resent"),
+    "notification_secret": ("更换Webhook签名密钥", "Webhook signing key replaced"),
 }
 ACTION_COLOURS = {"create": "green", "update": "blue", "delete": "red", "login_failed": "orange"}
 

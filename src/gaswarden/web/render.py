@@ -24,18 +24,23 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/map", "Map", None),
     ("/alarms", "Alarms", None),
     ("/sites", "Sites", None),
+    ("/site-assignments", "Agency assignments", None),
     ("/assets", "Assets", None),
     ("/devices", "Devices", None),
     ("/organizations", "Organisations", None),
     ("/areas", "Areas", None),
     ("/people", "Staff", None),
+    ("/certificates", "Certificates", None),
     ("/teams", "Teams", None),
     ("/vehicles", "Vehicles", None),
     ("/users", "Users", None),
+    ("/notification-subscriptions", "Notifications", None),
     ("/audit", "Audit log", Action.AUDIT_READ),
     ("/quarantine", "Quarantine", None),
 )
 REGULATORS_ONLY = frozenset({"/quarantine"})  # what tries to get in is the regulator's concern
+# Pages under another path that belong to an entry: the outbox to the notification settings.
+NAV_ALSO: dict[str, tuple[str, ...]] = {"/notification-subscriptions": ("/notifications",)}
 
 
 def page_lang(request: Request) -> str:
@@ -59,6 +64,7 @@ def nav_for(principal: Principal | None, path: str) -> list[dict[str, Any]]:
         if href in REGULATORS_ONLY and not principal.is_regulator:
             continue
         here = path == href if href == "/" else path == href or path.startswith(href + "/")
+        here = here or any(path == p or path.startswith(p + "/") for p in NAV_ALSO.get(href, ()))
         items.append({"href": href, "message": message, "here": here})
     return items
 

@@ -20,16 +20,30 @@ from gaswarden.domains.asset.schemas import AssetCreate, AssetRead, AssetUpdate
 from gaswarden.domains.asset.service import service as assets
 from gaswarden.domains.device.schemas import DeviceCreate, DeviceRead, DeviceUpdate
 from gaswarden.domains.device.service import service as devices
+from gaswarden.domains.notification.schemas import (
+    SubscriptionCreate,
+    SubscriptionRead,
+    SubscriptionUpdate,
+)
+from gaswarden.domains.notification.service import subscriptions
 from gaswarden.domains.organization.schemas import (
     OrganizationCreate,
     OrganizationRead,
     OrganizationUpdate,
 )
 from gaswarden.domains.organization.service import service as organizations
-from gaswarden.domains.site.schemas import SiteCreate, SiteRead, SiteUpdate
+from gaswarden.domains.site.schemas import (
+    SiteAssignmentCreate,
+    SiteAssignmentRead,
+    SiteAssignmentUpdate,
+    SiteCreate,
+    SiteRead,
+    SiteUpdate,
+)
+from gaswarden.domains.site.service import assignment_service
 from gaswarden.domains.site.service import service as sites
 from gaswarden.domains.workforce import schemas as wf
-from gaswarden.domains.workforce.service import people, teams, vehicles
+from gaswarden.domains.workforce.service import certificates, people, teams, vehicles
 
 
 @dataclass(frozen=True)
@@ -42,12 +56,18 @@ class Resource:
     update: type[BaseModel] | None
     columns: tuple[str, ...]  # read-schema fields; x_id columns show x_name when there is one
     deletable: bool = True
+    exportable: bool = True  # has /api/v1/<path>/export (transfer.resources)
+    links: tuple[tuple[str, str], ...] = ()  # (href, message id): related pages on the list
 
 
 RESOURCES: tuple[Resource, ...] = (
     Resource(
         "sites", "Sites", sites, SiteRead, SiteCreate, SiteUpdate,
         ("code", "name", "kind", "status", "owner_id", "area_id", "licence_expiry"),
+    ),
+    Resource(
+        "site-assignments", "Agency assignments", assignment_service, SiteAssignmentRead,
+        SiteAssignmentCreate, SiteAssignmentUpdate, ("agency_id", "site_id", "valid_until"),
     ),
     Resource(
         "assets", "Assets", assets, AssetRead, AssetCreate, AssetUpdate,
@@ -71,6 +91,11 @@ RESOURCES: tuple[Resource, ...] = (
         ("name", "position", "owner_id", "team_id", "phone", "id_number", "active"),
     ),
     Resource(
+        "certificates", "Certificates", certificates, wf.CertificateRead,
+        wf.CertificateCreate, wf.CertificateUpdate,
+        ("number", "kind", "person_id", "issued_on", "expires_on"),
+    ),
+    Resource(
         "teams", "Teams", teams, wf.TeamRead, wf.TeamCreate, wf.TeamUpdate,
         ("name", "kind", "owner_id", "leader_name", "duty_phone", "equipment_sets"),
     ),
@@ -81,6 +106,12 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         "users", "Users", users, UserRead, UserCreate, UserUpdate,
         ("username", "display_name", "role", "org_id", "active", "last_login_at"),
+    ),
+    Resource(
+        "notification-subscriptions", "Notification subscriptions", subscriptions,
+        SubscriptionRead, SubscriptionCreate, SubscriptionUpdate,
+        ("name", "channel", "target", "audience", "owner_id", "area_id", "min_grade", "active"),
+        exportable=False, links=(("/notifications", "Deliveries"),),
     ),
 )  # fmt: skip
 

@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
+
+from gaswarden.domains.alarm.models import AlarmEvent
 
 Change = dict[str, Any]
 _PENDING = "gaswarden.alarm.live"
@@ -76,3 +80,85 @@ def _publish(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+# ---- resuming: where a viewer's feed stands, as an SSE event id ---------------------------------
+LOOKBACK = 200  # ids: timeline entries flushed earlier may commit later than newer ones
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far a feed of alarm changes has read the timeline (alarm_event ids).
+
+    Everything up to `top` has been read except `gaps`: ids within LOOKBACK of `top` that had
+    not committed when it was read (a transaction that flushed earlier may commit later, or
+    never). It travels as the SSE event id, "1234" or "1234:1201,1210-1212", so that a browser
+    reconnecting with Last-Event-ID is sent exactly what it has not had yet.
+    """
+
+    top: int = 0
+    gaps: frozenset[int] = frozenset()
+
+    def window(self) -> range:
+        return range(max(1, self.top - LOOKBACK + 1), self.top + 1)
+
+    def seen(self) -> set[int]:
+        """The ids of the look-back window that count as read."""
+        return set(self.window()) - self.gaps
+
+    @classmethod
+    def of(cls, top: int, seen: set[int]) -> Cursor:
+        cursor = cls(top)
+        return cls(top, frozenset(i for i in cursor.window() if i not in seen))
+
+    def encode(self) -> str:
+        if not self.gaps:
+            return str(self.top)
+        runs: list[str] = []
+        ordered = sorted(self.gaps)
+        start = prev = ordered[0]
+        for i in [*ordered[1:], None]:
+            if i is not None and i == prev + 1:
+                prev = i
+                continue
+            runs.append(str(start) if start == prev else f"{start}-{prev}")
+            if i is not None:
+                start = prev = i
+        return f"{self.top}:{','.join(runs)}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """The cursor in `text`, or None when there is none or it is malformed (it comes from
+        the client: only gaps inside the look-back window are kept)."""
+        match = _CURSOR.fullmatch((text or "").strip())
+        if match is None:
+            return None
+        window = cls(int(match.group(1))).window()
+        gaps: set[int] = set()
+        for run in filter(None, (match.group(2) or "").split(",")):
+            low, _, high = run.partition("-")
+            start, stop = max(int(low), window.start), min(int(high or low), window.stop - 1)
+            gaps.update(range(start, stop + 1))
+        return cls(window.stop - 1, frozenset(gaps))
+
+
+_CURSOR = re.compile(r"(\d{1,18})(?::(\d{1,18}(?:-\d{1,18})?(?:,\d{1,18}(?:-\d{1,18})?)*))?")
+
+
+def cursor_now(session: Session) -> Cursor:
+    """The timeline as it stands: its newest id and the ids under it not committed yet. One
+    statement, so one snapshot even under READ COMMITTED."""
+    newest = select(func.max(AlarmEvent.id)).scalar_subquery()
+    ids = set(session.scalars(select(AlarmEvent.id).where(AlarmEvent.id > newest - LOOKBACK)))
+    return Cursor.of(max(ids, default=0), ids)
+
+
+def changes_since(session: Session, cursor: Cursor, seen: set[int]) -> list[tuple[int, int]]:
+    """(event id, alarm id) of the timeline entries after `cursor` and its gaps that are not in
+    `seen`, oldest first."""
+    rows = session.execute(
+        select(AlarmEvent.id, AlarmEvent.alarm_id)
+        .where(AlarmEvent.id > max(0, cursor.top - LOOKBACK))
+        .order_by(AlarmEvent.id)
+    ).all()
+    return [(eid, aid) for eid, aid in rows if eid not in seen]

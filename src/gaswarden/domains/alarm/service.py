@@ -3,11 +3,12 @@ resolve with a cause, close after review, reopen. Flush, never commit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
 
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
@@ -25,6 +26,7 @@ from gaswarden.domains.alarm.models import Alarm, AlarmEvent
 from gaswarden.domains.alarm.scope import alarm_scope
 from gaswarden.domains.alarm.timeline import record
 from gaswarden.domains.alarm.transitions import open_key
+from gaswarden.domains.area.models import Area
 from gaswarden.domains.device.enums import DeviceKind
 from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.workforce.models import Team
@@ -42,12 +44,29 @@ HANDLERS = frozenset(
 )
 REVIEWERS = frozenset({Role.REGULATOR_ADMIN, Role.ENTERPRISE_ADMIN})
 
+
+@dataclass(frozen=True)
+class AreaFilter(Filter):
+    """An area and everything under it: a district or a town takes in all of its grids (one
+    prefix match on the areas' materialised paths)."""
+
+    def clause(self, value: Any) -> ColumnElement[bool]:
+        ids = value if isinstance(value, list) else [value]
+        top = aliased(Area)
+        under = (
+            select(Area.id)
+            .join(top, Area.path.startswith(top.path))
+            .where(top.id.in_(ids), top.path != "")
+        )
+        return cast("ColumnElement[bool]", self.column.in_(under))
+
+
 FILTERS = FilterSet(
     filters=(
         Filter("grade", Alarm.grade, choices=Grade, zh="级别", en="Grade"),
         Filter("state", Alarm.condition, choices=AlarmCondition, zh="报警状态", en="State"),
         Filter("stage", Alarm.stage, choices=AlarmStage, zh="处置阶段", en="Stage"),
-        Filter("area_id", Alarm.area_id, type=int, zh="网格", en="Grid"),
+        AreaFilter("area_id", Alarm.area_id, type=int, zh="区域(含下级)", en="Area (and below)"),
         Filter("owner_id", Alarm.owner_id, type=int, zh="所属企业", en="Enterprise"),
         Filter("site_id", Alarm.site_id, type=int, zh="场站", en="Site"),
         Filter("device_id", Alarm.device_id, type=int, zh="设备", en="Device"),

@@ -3,6 +3,7 @@ e-mail subject and the short SMS text."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,11 +24,10 @@ DEFAULT_SMS_TEMPLATE = (
 )
 
 
-def _value(alarm: Alarm) -> tuple[str, str]:
-    metric = METRICS.get(alarm.metric or "")
-    value = alarm.last_value if alarm.last_value is not None else alarm.first_value
-    if value is None:
+def _value(metric_key: str | None, value: Any) -> tuple[str, str]:
+    if not isinstance(value, int | float):
         return "", ""
+    metric = METRICS.get(metric_key or "")
     unit = metric.unit if metric else ""
     return f" {value:g}{unit}", f" {value:g} {unit}".rstrip()
 
@@ -35,27 +35,12 @@ def _value(alarm: Alarm) -> tuple[str, str]:
 def payload(
     alarm: Alarm, *, reason: str, audience: str, level: int, timezone: str
 ) -> dict[str, Any]:
-    """The notice, JSON-safe: what every channel renders from."""
+    """The notice, JSON-safe: what every channel renders from. Its local time and texts are
+    in `timezone`; the sender renders them again in the deployment's zone (`localise`)."""
     rule = RULES.get(alarm.rule)
     device = alarm.device
-    site = device.site.name if device.site else ""
-    local = alarm.raised_at.astimezone(ZoneInfo(timezone))
-    value_zh, value_en = _value(alarm)
-    why_zh, why_en = REASONS.get(reason, (reason, reason))
-    rule_zh = rule.zh if rule else alarm.rule
-    rule_en = rule.en if rule else alarm.rule
     grade: Grade = alarm.grade
-    where_zh = f"{site} " if site else ""
-    where_en = f"{site} " if site else ""
-    text_zh = (
-        f"[{grade.zh}] {why_zh}:{where_zh}设备 {device.serial} {rule_zh}{value_zh},"
-        f"报警时间 {local:%Y-%m-%d %H:%M:%S}。请立即处置。"
-    )
-    text_en = (
-        f"[{grade.en}] {why_en}: {where_en}device {device.serial} {rule_en}{value_en}, "
-        f"raised {local:%Y-%m-%d %H:%M:%S}. Please respond now."
-    )
-    return {
+    p = {
         "alarm_id": alarm.id,
         "reason": reason,
         "audience": audience,
@@ -63,12 +48,12 @@ def payload(
         "grade": grade.value,
         "grade_zh": grade.zh,
         "rule": alarm.rule,
-        "rule_zh": rule_zh,
-        "rule_en": rule_en,
+        "rule_zh": rule.zh if rule else alarm.rule,
+        "rule_en": rule.en if rule else alarm.rule,
         "serial": device.serial,
         "device_kind": alarm.device_kind.value,
         "site_id": alarm.site_id,
-        "site": site,
+        "site": device.site.name if device.site else "",
         "owner_id": alarm.owner_id,
         "area_id": alarm.area_id,
         "metric": alarm.metric,
@@ -78,8 +63,45 @@ def payload(
             "peak": alarm.peak_value,
         },
         "raised_at": alarm.raised_at.isoformat(),
-        "raised_local": f"{local:%Y-%m-%d %H:%M:%S}",
         "link": f"/alarms/{alarm.id}",
+    }
+    return localise(p, timezone)
+
+
+def localise(p: dict[str, Any], timezone: str) -> dict[str, Any]:
+    """The notice with `raised_local`, `text_zh` and `text_en` rendered in `timezone` (an IANA
+    zone such as Asia/Shanghai) from its UTC `raised_at`; other notices (a channel test, a
+    payload without `raised_at`) come back as they are."""
+    raised = p.get("raised_at")
+    if p.get("test") or not isinstance(raised, str):
+        return p
+    try:
+        local = datetime.fromisoformat(raised).astimezone(ZoneInfo(timezone))
+    except ValueError:
+        return p
+    values = p.get("values") or {}
+    last = values.get("last")
+    value_zh, value_en = _value(p.get("metric"), last if last is not None else values.get("first"))
+    reason = str(p.get("reason", ""))
+    why_zh, why_en = REASONS.get(reason, (reason, reason))
+    grade = Grade(p["grade"]) if p.get("grade") in Grade._value2member_map_ else None
+    grade_zh = grade.zh if grade else str(p.get("grade_zh", ""))
+    grade_en = grade.en if grade else str(p.get("grade", ""))
+    site = p.get("site") or ""
+    where = f"{site} " if site else ""
+    when = f"{local:%Y-%m-%d %H:%M:%S}"
+    text_zh = (
+        f"[{grade_zh}] {why_zh}:{where}设备 {p.get('serial', '')} {p.get('rule_zh', '')}"
+        f"{value_zh},报警时间 {when}。请立即处置。"
+    )
+    text_en = (
+        f"[{grade_en}] {why_en}: {where}device {p.get('serial', '')} {p.get('rule_en', '')}"
+        f"{value_en}, raised {when}. Please respond now."
+    )
+    return {
+        **p,
+        "raised_local": when,
+        "timezone": timezone,
         "text_zh": text_zh,
         "text_en": text_en,
     }

@@ -69,7 +69,9 @@ def enqueue(
     now: datetime,
     timezone: str | None = None,
 ) -> list[Notification]:
-    """Outbox rows for one alarm change (flushed with the alarm; never committed here)."""
+    """Outbox rows for one alarm change (flushed with the alarm; never committed here).
+    `timezone` is that of the stored texts; the sender renders them again in the configured
+    one when it delivers, so a caller without the settings at hand may leave it out."""
     tz = timezone or Settings.model_fields["timezone"].default
     rows = []
     for sub in matching(session, alarm, audiences):

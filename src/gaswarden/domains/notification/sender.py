@@ -72,8 +72,9 @@ def claim(session: Session, settings: Settings, *, now: datetime, limit: int) ->
 
 
 def deliver(job: Job, settings: Settings, *, now: datetime) -> None:
-    """One attempt; raises DeliveryError (or ValueError for a bad template) on failure."""
-    p = job.payload
+    """One attempt; raises DeliveryError (or ValueError for a bad template) on failure.
+    Times in the notice are rendered in the deployment's zone (`settings.timezone`)."""
+    p = messages.localise(job.payload, settings.timezone)
     if job.channel is Channel.WEBHOOK:
         secret = job.secret or settings.webhook_secret
         if not secret:

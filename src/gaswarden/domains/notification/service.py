@@ -222,3 +222,32 @@ def retry(
         area_id=row.area_id,
     )
     return row
+
+
+def new_secret(
+    *, session: Session, principal: Principal, id: int, reason: str | None = None
+) -> tuple[Subscription, str]:
+    """Replace a webhook subscription's signing key; the new key is returned for showing once.
+    Audited as its own action (the generic diff leaves secrets out)."""
+    principal.require(subscriptions.write_action)
+    sub = subscriptions.get(session=session, principal=principal, id=id)
+    if sub.channel is not Channel.WEBHOOK:
+        raise _invalid("secret", "only webhooks are signed")
+    key = secrets.token_urlsafe(32)
+    had = bool(sub.secret)
+    sub.secret = key
+    session.flush()
+    owner_id, area_id = subscriptions.audit_place(sub)
+    audit.record(
+        session=session,
+        principal=principal,
+        action="notification_secret",
+        entity_type=subscriptions.entity,
+        entity_id=sub.id,
+        entity_label=subscriptions.label(sub),
+        changes={"secret": ["***" if had else None, "***"]},
+        reason=reason,
+        owner_id=owner_id,
+        area_id=area_id,
+    )
+    return sub, key

@@ -133,7 +133,10 @@ class SiteAssignmentService(CrudService[SiteAssignment]):
         return obj.agency_id, obj.site.area_id if obj.site else None
 
     def label(self, obj: SiteAssignment) -> str:
-        return f"{obj.agency_id} -> {obj.site_id}"
+        agency, site = obj.agency, obj.site
+        if agency is None or site is None:  # not flushed yet
+            return f"{obj.agency_id} -> {obj.site_id}"
+        return f"{agency.name} → {site.name}"
 
 
 service = site_service = SiteService()

@@ -82,6 +82,23 @@
     if (empty) { empty.hidden = tbody.querySelector("tr[data-alarm-id]") !== null; }
   }
 
+  // A live update must not close a form the user has opened in the row, nor lose what was
+  // typed into it: the new row gets the open step forms and their values of the old one.
+  function carryOver(old, row) {
+    Array.prototype.forEach.call(old.querySelectorAll("details[open] form[data-step]"), function (form) {
+      var step = form.getAttribute("data-step");
+      var target = row.querySelector("form[data-step='" + step + "']");
+      if (!target) { return; }
+      var details = target.closest("details");
+      if (details) { details.open = true; }
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrf_token") { return; }
+        var twin = target.elements.namedItem(el.name);
+        if (twin && "value" in twin) { twin.value = el.value; }
+      });
+    });
+  }
+
   function upsert(data) {
     var id = String(data.id);
     var old = tbody.querySelector("tr[data-alarm-id='" + id + "']");
@@ -99,6 +116,7 @@
     seen[id] = true;
     if (!isNew || !data.loud) { row.classList.remove("fresh"); }
     if (old) {
+      carryOver(old, row);
       old.replaceWith(row);
     } else {
       tbody.insertBefore(row, tbody.firstChild);
