@@ -213,3 +213,33 @@ def test_retention_drops_old_partitions_or_rows(session: Session, world: World) 
         have = partitions.existing(conn)
         assert partitions.month_of(later + timedelta(days=31)) in have  # made ahead
         assert partitions.month_of(ago(days=20)) not in have
+
+
+def test_messages_decoded_ahead_are_stored_and_a_changed_sender_is_checked_again(
+    session: Session, world: World
+) -> None:
+    """The MQTT thread decodes ahead from memory; the batch still checks the sender."""
+    dev = world.ids["dev_gate"]
+    serial, _ = credentials(session, dev)
+    pipeline = Pipeline()
+    pipeline.cache.load_all(session)
+    ahead = mqtt(serial, telemetry(ago(seconds=5), methane_lel_pct=3.0))
+    pipeline.predecode(ahead)
+    assert ahead.decoded is not None and ahead.decoded[0] == dev
+    unknown = mqtt("NO-SUCH-SERIAL", telemetry(ago(seconds=5), methane_lel_pct=3.0))
+    pipeline.predecode(unknown)
+    assert unknown.decoded is None  # not in memory: left to the batch
+    outcome = pipeline.ingest(session, [ahead, unknown])
+    assert [i.status for i in outcome.messages[0]] == ["accepted"]
+    assert outcome.messages[1][0].reason is RejectReason.UNKNOWN_DEVICE
+    assert readings(session, dev) == [("methane_lel_pct", 3.0)]
+
+    # Decommissioned after the message was decoded ahead: the batch refuses it.
+    later = mqtt(serial, telemetry(ago(seconds=2), methane_lel_pct=4.0))
+    pipeline.predecode(later)
+    assert later.decoded is not None
+    devices.update(session=session, principal=SYSTEM, id=dev, data={"status": "decommissioned"})
+    pipeline.cache.load_all(session)
+    outcome = pipeline.ingest(session, [later])
+    assert outcome.messages[0][0].reason is RejectReason.DECOMMISSIONED
+    assert readings(session, dev) == [("methane_lel_pct", 3.0)]

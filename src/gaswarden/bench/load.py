@@ -1,8 +1,10 @@
 """Load for the ingest benchmark: a private Mosquitto that never drops, and publisher processes.
 
-The publishers are separate processes (paho at QoS 1 with many messages in flight each): one
-Python process cannot publish fast enough to load the ingest path. They connect first, then
-all start on one signal, so that the clock starts at the first publish.
+The publishers are separate processes that write pre-encoded MQTT 3.1.1 PUBLISH packets at
+QoS 1 straight to their sockets and count the broker's PUBACKs: a Python MQTT client per
+message would cost more CPU than the subscriber under test, on the same cores. They connect
+first, then all start on one signal, so that the clock starts at the first publish. (The tests
+publish with paho, a real client; this is a load generator.)
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import json
 import multiprocessing as mp
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,8 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import paho.mqtt.client as paho
 
 from gaswarden.ingestion.contract import MessageKind, topic_for
 
@@ -41,7 +43,8 @@ persistence false
 log_type error
 log_type warning
 """
-PUBLISH_INFLIGHT = 2000  # per publisher connection
+PUBLISH_INFLIGHT = 20_000  # unacknowledged per publisher connection (packet ids cycle 65,535)
+PUBLISH_CHUNK = 500  # packets per write
 
 
 def free_port() -> int:
@@ -103,38 +106,98 @@ def body(plan: Plan, index: int) -> tuple[str, bytes]:
     return topic_for(serial, MessageKind.TELEMETRY), json.dumps(doc).encode()
 
 
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        n, digit = divmod(n, 128)
+        out.append(digit | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _packet(kind: int, body: bytes) -> bytes:
+    return bytes([kind]) + _varint(len(body)) + body
+
+
+def _text(value: str) -> bytes:
+    raw = value.encode()
+    return struct.pack("!H", len(raw)) + raw
+
+
+def encode_publish(topic: str, payload: bytes, packet_id: int) -> bytes:
+    """An MQTT 3.1.1 PUBLISH at QoS 1."""
+    return _packet(0x32, _text(topic) + struct.pack("!H", packet_id) + payload)
+
+
+def encode_connect(client_id: str) -> bytes:
+    """MQTT 3.1.1 CONNECT, clean session, no keep-alive (the run is short)."""
+    return _packet(0x10, _text("MQTT") + bytes([4, 0x02]) + struct.pack("!H", 0) + _text(client_id))
+
+
+class _Pubacks(threading.Thread):
+    """Counts the broker's PUBACKs (4 bytes each) on the publisher's socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__(daemon=True)
+        self.sock = sock
+        self.count = 0
+        self.moved = threading.Condition()
+
+    def run(self) -> None:
+        received = 0
+        while True:
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            received += len(chunk)
+            with self.moved:
+                self.count = received // 4
+                self.moved.notify_all()
+
+
 def _publish(
     url_port: int, plan: Plan, part: int, parts: int, ready: Any, go: Any, done: Any
 ) -> None:
-    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"gw-bench-pub-{part}")
-    client.max_inflight_messages_set(PUBLISH_INFLIGHT)
-    client.max_queued_messages_set(0)
-    acked = [0]
-
-    def on_publish(*_: Any) -> None:
-        acked[0] += 1
-
-    client.on_publish = on_publish
-    client.connect("127.0.0.1", url_port)
-    client.loop_start()
+    """One publisher process: every packet encoded before the start, then written straight to
+    the socket with at most PUBLISH_INFLIGHT unacknowledged, paced when the plan has a rate.
+    The load generator costs little CPU next to the broker and the subscriber it loads."""
     mine = range(part, plan.messages, parts)
+    packets = [encode_publish(*body(plan, index), n % 65535 + 1) for n, index in enumerate(mine)]
+    sock = socket.create_connection(("127.0.0.1", url_port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.sendall(encode_connect(f"gw-bench-pub-{part}"))
+    connack = sock.recv(4)
+    if connack[:1] != b"\x20" or connack[3:4] != b"\x00":
+        raise RuntimeError(f"broker refused the publisher: {connack!r}")
+    acks = _Pubacks(sock)
+    acks.start()
     ready.put(part)
     go.wait()
     started = time.monotonic()
     per_process = plan.rate / parts if plan.rate else None
-    for n, index in enumerate(mine):
-        if per_process is not None:
-            due = started + n / per_process
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-        topic, payload = body(plan, index)
-        client.publish(topic, payload, qos=1)
-    while acked[0] < len(mine):
-        time.sleep(0.005)
-    client.disconnect()
-    client.loop_stop()
-    done.put((part, len(mine), time.time()))
+    sent = 0
+    while sent < len(packets):
+        if per_process is not None:  # what is due by now, in steps of about 5 ms
+            due = min(len(packets), int((time.monotonic() - started) * per_process) + 1)
+            if due <= sent:
+                time.sleep(0.005)
+                continue
+        else:
+            due = len(packets)
+        with acks.moved:
+            while sent - acks.count >= PUBLISH_INFLIGHT:  # the window is full
+                acks.moved.wait(60)
+        end = min(due, sent + PUBLISH_CHUNK, acks.count + PUBLISH_INFLIGHT)
+        sock.sendall(b"".join(packets[sent:end]))
+        sent = end
+    with acks.moved:
+        acks.moved.wait_for(lambda: acks.count >= len(packets), timeout=600)
+    sock.sendall(b"\xe0\x00")  # DISCONNECT
+    sock.close()
+    done.put((part, acks.count, time.time()))
 
 
 class Publishers:

@@ -118,6 +118,10 @@ class DeviceCache:
             return None
         return self.reload(session, serial)
 
+    def peek(self, serial: str) -> DeviceRef | None:
+        """What memory holds of this serial, without the database (any thread)."""
+        return self._by_serial.get(serial)
+
     def by_id(self, device_id: int) -> DeviceRef | None:
         return self._by_id.get(device_id)
 

@@ -27,12 +27,15 @@ from gaswarden.ingestion.contract import (
     parse_topic,
 )
 from gaswarden.ingestion.decoders import DECODERS, Context
+from gaswarden.ingestion.decoders.common import Decoded
 from gaswarden.ingestion.devices import DeviceCache, DeviceRef
 
 SEQ_MEMORY = 64  # recent message seqs remembered per device to drop repeats
+TOPIC_MEMORY = 100_000  # parsed topics kept (devices × 3 kinds, with room)
+_UNKNOWN = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class Message:
     transport: str  # "mqtt" | "http" | "webhook"
     topic: str | None
@@ -42,9 +45,10 @@ class Message:
     kind: str | None = None  # HTTP: telemetry | event | status | camera
     token: str | None = None  # HTTP: the device token to check
     handle: Any = None  # the transport's own (MQTT: message id to acknowledge)
+    decoded: tuple[int, Decoded] | None = None  # (device id, result) of `Pipeline.predecode`
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemOutcome:
     index: int
     status: str  # accepted | duplicate | rejected
@@ -82,6 +86,36 @@ class Pipeline:
         self.cache = cache or DeviceCache()
         self.consumers = list(consumers)
         self._seqs: dict[int, deque[int]] = {}
+        self._topics: dict[str, tuple[str, str] | None] = {}  # topic -> (serial, kind)
+
+    def _parse_topic(self, topic: str) -> tuple[str, str] | None:
+        known = self._topics.get(topic, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
+        parsed = parse_topic(topic)
+        found = (parsed[0], parsed[1].value) if parsed is not None else None
+        if len(self._topics) >= TOPIC_MEMORY:
+            self._topics.clear()
+        self._topics[topic] = found
+        return found
+
+    # -- ahead of the batch (on the transport's thread) ---------------------------------------
+    def predecode(self, msg: Message) -> None:
+        """Decode a message as it arrives, on the transport's thread, while the worker's
+        thread waits for the database: the batch then only checks that the sender is still
+        the same device. Uses only what is in memory; a sender the cache does not hold, a
+        token to check or a decommissioned device is left to the batch."""
+        if msg.token is not None or msg.topic is None or msg.serial is not None:
+            return
+        parsed = self._parse_topic(msg.topic)
+        if parsed is None:
+            return
+        serial, kind = parsed
+        ref = self.cache.peek(serial)
+        if ref is None or ref.decommissioned:
+            return
+        ctx = Context(msg.transport, msg.topic, ref.serial, ref.id, msg.received_at)
+        msg.decoded = (ref.id, DECODERS[kind](msg.payload, ctx))
 
     # -- resolving the sender ---------------------------------------------------------------
     def _resolve(
@@ -103,7 +137,7 @@ class Pipeline:
 
         serial, kind = msg.serial, msg.kind
         if serial is None or kind is None:
-            parsed = parse_topic(msg.topic or "")
+            parsed = self._parse_topic(msg.topic or "")
             if parsed is None:
                 return (
                     None,
@@ -115,7 +149,7 @@ class Pipeline:
                         None,
                     ),
                 )
-            serial, kind = parsed[0], parsed[1].value
+            serial, kind = parsed
         ref = self.cache.lookup(session, serial)
         if ref is None:
             return (
@@ -190,8 +224,12 @@ class Pipeline:
             activity.messages += 1
             activity.last_seen = max(activity.last_seen or msg.received_at, msg.received_at)
             activity.online = True
-            ctx = Context(msg.transport, msg.topic, ref.serial, ref.id, msg.received_at)
-            decoded = DECODERS[kind](msg.payload, ctx)
+            pre = msg.decoded
+            if pre is not None and pre[0] == ref.id:
+                decoded = pre[1]
+            else:
+                ctx = Context(msg.transport, msg.topic, ref.serial, ref.id, msg.received_at)
+                decoded = DECODERS[kind](msg.payload, ctx)
             for item in decoded.items:
                 result = item.result
                 if isinstance(result, Rejection):

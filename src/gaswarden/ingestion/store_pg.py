@@ -3,8 +3,9 @@
 Readings go through `reading_in` and device health through `health_in` (binary COPY: about a
 fifth of the cost of passing arrays). One statement of data-modifying CTEs then inserts the
 readings (duplicates skipped), upserts the latest values and the hourly roll-ups from exactly
-the rows that were new, upserts device health, and answers with the positions of the readings
-that were duplicates: one round trip, no per-row result shipped back in the usual case.
+the rows that were new, upserts device health, empties the temp tables and answers with the
+positions of the readings that were duplicates: one round trip, no per-row result shipped back
+in the usual case.
 
 Every upsert takes its rows in key order, so two workers never deadlock on them.
 """
@@ -82,6 +83,11 @@ health AS (
     last_rejection_at = coalesce(excluded.last_rejection_at, device_health.last_rejection_at)
 )"""
 
+# The same statement empties the temp tables (every part of it sees the rows as they were
+# when it began): the next batch of this transaction, if any, starts from nothing.
+_EMPTY_CTE = """
+emptied AS (DELETE FROM reading_in), emptied_health AS (DELETE FROM health_in)"""
+
 _DUPLICATES = (
     "SELECT i.n FROM reading_in i WHERE NOT EXISTS (SELECT 1 FROM ins WHERE "
     "ins.device_id = i.device_id AND ins.metric = i.metric AND ins.ts = i.ts)"
@@ -115,8 +121,7 @@ def write(
                 for row in health:
                     copy.write_row(row)
         ctes = [c for c, use in ((_READINGS_CTE, readings), (_HEALTH_CTE, health)) if use]
+        ctes.append(_EMPTY_CTE)
         final = _DUPLICATES if readings else "SELECT NULL::int4 WHERE false"
         cur.execute("WITH " + ",".join(ctes) + " " + final, {"received": received})
-        duplicates = {n for (n,) in cur.fetchall()}
-        cur.execute("DELETE FROM reading_in; DELETE FROM health_in")
-    return duplicates
+        return {n for (n,) in cur.fetchall()}

@@ -43,10 +43,10 @@ _PG_TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_state_in "
     "(device_id int4, version int8, last_seen_at timestamptz, states text)"
 )
-_PG_UPDATE = (
-    "UPDATE rule_state s SET version = i.version, last_seen_at = i.last_seen_at, "
-    "states = i.states::json, updated_at = %s FROM rule_state_in i "
-    "WHERE s.device_id = i.device_id"
+_PG_UPDATE = (  # and empties the temp table, in the same round trip
+    "WITH updated AS (UPDATE rule_state s SET version = i.version, "
+    "last_seen_at = i.last_seen_at, states = i.states::json, updated_at = %s "
+    "FROM rule_state_in i WHERE s.device_id = i.device_id) DELETE FROM rule_state_in"
 )
 
 
@@ -160,7 +160,6 @@ class StateCache:
                         states = orjson.dumps(e.states).decode()
                         copy.write_row((e.device_id, e.version, e.last_seen_at, states))
                 cur.execute(_PG_UPDATE, (now,))
-                cur.execute("DELETE FROM rule_state_in")
         else:
             session.execute(
                 update(STATE)
