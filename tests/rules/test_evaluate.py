@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import random
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,10 +111,99 @@ def test_rate_of_change_sudden_drop() -> None:
     pts = [(at(0), 2.0), (at(60), 1.9), (at(120), 1.2), (at(180), 1.15), (at(240), 1.2)]
     _, out = ev.rate_of_change(state, "d", pts, params)
     assert [t.change for t in out] == [Change.RAISE, Change.CLEAR]
-    assert out[0].ts == at(120) and out[0].detail["drop_per_min"] == 0.7
+    assert out[0].ts == at(120) and 0.5 < out[0].detail["drop_per_min"] < 0.7
+    assert out[0].detail["over_s"] >= 60 and out[0].detail["from"] > 1.9
     # A large gap says nothing.
     _, out = ev.rate_of_change(state, "d", [(at(10_000), 0.1)], params)
     assert out == []
+
+
+def noisy(
+    seconds: int, level: Callable[[float], float], sigma: float, seed: int = 7
+) -> list[tuple[datetime, float]]:
+    """One reading a second: `level(t)` plus gaussian sensor noise, three decimals."""
+    rng = random.Random(seed)
+    return [(at(t), round(level(t) + rng.gauss(0, sigma), 3)) for t in range(seconds)]
+
+
+DROP = ev.RateParams(drop_per_min=0.2)  # a 2 kPa outlet: 10 % of nominal a minute
+
+
+def test_rate_noise_between_readings_a_second_apart_raises_nothing() -> None:
+    # Half an hour at 2 kPa with 1 % noise and a slow sag of 0.05 kPa/min.
+    pts = noisy(1800, lambda t: 2.0 - 0.05 * t / 60, sigma=0.02)
+    _, out = ev.rate_of_change(RuleState(), "d", pts, DROP)
+    assert out == []
+    # Compared reading to reading (no window), the same noise reads as a sudden drop.
+    _, out = ev.rate_of_change(RuleState(), "d", pts, replace(DROP, window_s=0))
+    assert out and out[0].change is Change.RAISE
+
+
+def test_rate_real_fall_raises_at_once_and_clears_when_it_stops() -> None:
+    # Steady for 5 min, then a fall to 0.3 kPa within 10 s, held there for 10 min.
+    def level(t: float) -> float:
+        return 2.0 if t < 300 else max(0.3, 2.0 - 0.17 * (t - 300))
+
+    pts = noisy(1500, level, sigma=0.02)
+    _, out = ev.rate_of_change(RuleState(), "d", pts, DROP)
+    raise_, clear = out
+    assert raise_.change is Change.RAISE and at(300) < raise_.ts <= at(303)
+    assert raise_.detail["drop_per_min"] >= 0.2 and raise_.detail["over_s"] >= 60
+    assert clear.change is Change.CLEAR and at(310) < clear.ts < at(600)
+    assert clear.peak == min(v for ts, v in pts if raise_.ts < ts <= clear.ts)
+    # In batches: each one that ends with the alarm active ends with an update (last value,
+    # lowest value of the batch).
+    state = RuleState()
+    _, out = ev.rate_of_change(state, "d", pts[:320], DROP)
+    assert [t.change for t in out] == [Change.RAISE, Change.UPDATE]
+    assert out[1].value == pts[319][1] and out[1].peak == min(v for _, v in pts[303:320])
+
+
+def test_rate_measures_a_steady_fall_at_its_slope() -> None:
+    slow = noisy(900, lambda t: 2.0 - 0.15 * t / 60, sigma=0.01)
+    assert ev.rate_of_change(RuleState(), "d", slow, DROP)[1] == []
+    fast = noisy(900, lambda t: 2.0 - 0.3 * t / 60, sigma=0.01)
+    _, out = ev.rate_of_change(RuleState(), "d", fast, DROP)
+    assert out[0].change is Change.RAISE and at(30) < out[0].ts < at(120)
+    # Measured at 0.3 kPa/min, not more: a set point 20 % above the slope stays quiet.
+    assert ev.rate_of_change(RuleState(), "d", fast, replace(DROP, drop_per_min=0.36))[1] == []
+
+
+def test_rate_readings_minutes_apart_compare_with_the_one_before() -> None:
+    params = ev.RateParams(drop_per_min=0.2)
+    pts = [(at(0), 2.0), (at(300), 2.0), (at(600), 0.9), (at(900), 0.88)]
+    _, out = ev.rate_of_change(RuleState(), "d", pts, params)
+    assert [t.change for t in out] == [Change.RAISE, Change.CLEAR]
+    assert out[0].detail["drop_per_min"] == pytest.approx(0.22, abs=0.002)
+    assert 300 <= out[0].detail["over_s"] < 305
+
+
+def test_rate_state_without_a_reference_starts_one() -> None:
+    """A state saved before the window existed (last reading only) starts a reference."""
+    state = RuleState(last_ts=at(0), last_value=2.0)
+    _, out = ev.rate_of_change(state, "d", [(at(1), 1.0)], DROP)
+    assert out == [] and state.pending_since == at(1) and state.peak == 1.0
+    _, out = ev.rate_of_change(state, "d", [(at(2), 0.5)], DROP)
+    assert [t.change for t in out] == [Change.RAISE]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.0, 3.0), min_size=2, max_size=60), st.integers(1, 5))
+def test_rate_batch_boundaries_do_not_change_the_outcome(values: list[float], cuts: int) -> None:
+    pts = [(at(5 * i), v) for i, v in enumerate(values)]
+    _, whole = ev.rate_of_change(RuleState(), "d", pts, DROP)
+    state = RuleState()
+    parts: list = []  # type: ignore[type-arg]
+    size = max(1, len(pts) // cuts)
+    for i in range(0, len(pts), size):
+        parts += ev.rate_of_change(state, "d", pts[i : i + size], DROP)[1]
+
+    def key(ts: list) -> list:  # type: ignore[type-arg]
+        return [(t.change, t.ts, t.detail) for t in ts if t.change is not Change.UPDATE]
+
+    assert key(whole) == key(parts)
+    edges = [t.change for t in whole if t.change is not Change.UPDATE]
+    assert all(a != b for a, b in itertools.pairwise(edges))
 
 
 def test_events_raise_one_transition_per_batch_and_skip_old_ones() -> None:

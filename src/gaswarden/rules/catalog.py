@@ -168,6 +168,7 @@ def pressure_defaults(place: Place) -> dict[str, dict[str, Any]]:
         "drop_per_min": round(drop, 4),
         "grade": Grade.ORANGE.value,
         "max_gap_s": sp.RATE_MAX_GAP_S,
+        "window_s": sp.RATE_WINDOW_S,
     }
     return out
 

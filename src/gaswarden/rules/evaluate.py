@@ -7,11 +7,13 @@ the state object; each function mutates and returns it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from gaswarden.rules import setpoints as sp
 from gaswarden.rules.grades import Grade
 from gaswarden.rules.model import Change, Levels, RuleState, Transition, parse_levels
 
@@ -121,42 +123,81 @@ class RateParams:
     max_gap_s: float = 900.0  # readings further apart than this are not compared
     clear_ratio: float = 0.5  # clears once the fall is slower than drop_per_min * ratio
     grade_steps: int = 0
+    window_s: float = sp.RATE_WINDOW_S  # device time a fall is measured over, at least
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RateParams:
+        window_s = float(data.get("window_s", sp.RATE_WINDOW_S))
+        if window_s < 0:
+            raise ValueError("window_s must not be negative")
         return cls(
             drop_per_min=float(data["drop_per_min"]),
             grade=Grade(data.get("grade", Grade.ORANGE.value)),
             max_gap_s=float(data.get("max_gap_s", 900.0)),
             clear_ratio=float(data.get("clear_ratio", 0.5)),
             grade_steps=int(data.get("grade_steps", 0)),
+            window_s=window_s,
         )
 
 
 def rate_of_change(
     state: RuleState, rule: str, points: Iterable[Point], params: RateParams
 ) -> tuple[RuleState, list[Transition]]:
-    """A sudden fall between consecutive readings (kPa/min for pressure)."""
+    """A sudden fall (kPa/min for pressure), measured over at least `window_s` of device time.
+
+    The fall is measured from a reference point: the earlier readings' exponential moving
+    average (time constant `window_s`) at the same average of their device times. On a steady
+    fall that point lies on the line of the readings, so the measured rate is the slope
+    itself. The rate divides by the reference's age but never by less than `window_s`: a
+    reading off by some noise counts as that much fall per window, not per the second between
+    two close readings, while a fall by a window's worth of `drop_per_min` raises at once.
+    Readings several windows apart compare, in effect, with the one before (a two-point
+    rate). A gap over `max_gap_s` (or no reference yet) starts the reference at the reading.
+
+    How this rule uses RuleState: `last_ts`/`last_value` are the last evaluated reading, as
+    for every rule; `pending_since`/`peak` hold the reference (its time and level), active or
+    not. A state without a reference (written before the window existed) starts one at its
+    next reading. Transitions carry the lowest reading since the previous one as their peak
+    (the alarm keeps the lowest of them); while active, each batch ends with an UPDATE.
+    """
     out: list[Transition] = []
     grade = params.grade.raised(params.grade_steps)
+    low: float | None = None  # lowest reading since the last transition, while active
+    pending_update = False
     for ts, value in points:
         if not _fresh(state, ts):
             continue
-        if state.last_ts is not None and state.last_value is not None:
-            gap = (ts - state.last_ts).total_seconds()
-            if 0 < gap <= params.max_gap_s:
-                rate = (state.last_value - value) / gap * 60.0
-                detail = {"drop_per_min": round(rate, 4), "from": state.last_value}
-                if not state.active and rate >= params.drop_per_min:
-                    _activate(state, ts, 1, value)
-                    state.grade = grade.value
-                    out.append(_t(Change.RAISE, rule, ts, grade, state, value, detail))
-                elif state.active and rate < params.drop_per_min * params.clear_ratio:
-                    out.append(_t(Change.CLEAR, rule, ts, grade, state, value, detail))
-                    _deactivate(state)
-                elif state.active:
-                    state.peak = min(state.peak if state.peak is not None else value, value)
+        ref_ts, ref = state.pending_since, state.peak
+        gap = (ts - state.last_ts).total_seconds() if state.last_ts is not None else None
+        if ref_ts is None or ref is None or gap is None or gap > params.max_gap_s:
+            ref_ts, ref = ts, value
+        else:
+            span = max((ts - ref_ts).total_seconds(), params.window_s)
+            rate = (ref - value) / span * 60.0 if span > 0 else 0.0
+            detail = {"drop_per_min": round(rate, 4), "from": round(ref, 4), "over_s": round(span)}
+            if state.active:
+                low = value if low is None else min(low, value)
+            if not state.active and rate >= params.drop_per_min:
+                _activate(state, ts, 1, value)
+                state.grade = grade.value
+                out.append(
+                    Transition(Change.RAISE, rule, ts, grade, 1, value, value, detail=detail)
+                )
+                low, pending_update = None, False
+            elif state.active and rate < params.drop_per_min * params.clear_ratio:
+                out.append(Transition(Change.CLEAR, rule, ts, grade, 1, value, low, detail=detail))
+                _deactivate(state)
+                low, pending_update = None, False
+            elif state.active:
+                pending_update = True
+            # Move the reference towards this reading: weight 1 - e^(-gap / window).
+            keep = math.exp(-gap / params.window_s) if params.window_s > 0 else 0.0
+            ref_ts += (ts - ref_ts) * (1.0 - keep)
+            ref += (value - ref) * (1.0 - keep)
+        state.pending_since, state.peak = ref_ts, ref
         state.last_ts, state.last_value = ts, value
+    if pending_update and state.active and state.last_ts is not None:
+        out.append(Transition(Change.UPDATE, rule, state.last_ts, grade, 1, state.last_value, low))
     return state, out
 
 

@@ -46,6 +46,11 @@ PRESSURE_DROP_FRACTION_PER_MIN = 0.10
 PRESSURE_DROP_MIN_KPA_PER_MIN = 0.2
 PRESSURE_DROP_FALLBACK_KPA_PER_MIN = 5.0  # when nothing about the asset is known
 RATE_MAX_GAP_S = 900  # two readings further apart than this say nothing about a sudden drop
+# The fall is measured over at least this much device time (practice, *verify*): the threshold
+# is per minute, so one minute is its own unit. Pressure transmitters of accuracy class 0.5
+# (±0.5 % of span) jitter by that much between readings; over seconds that reads as tens of
+# per cent a minute, over a minute it stays far under the 10 %/min above.
+RATE_WINDOW_S = 60.0
 
 # ---- device health ---------------------------------------------------------------------------
 BATTERY_LEVELS = ((20.0, Grade.BLUE), (10.0, Grade.YELLOW))  # %, below; practice

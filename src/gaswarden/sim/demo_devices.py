@@ -14,6 +14,11 @@ from gaswarden.domains.site.enums import SiteKind
 from gaswarden.sim.context import Demo
 
 N_HOUSEHOLD_ALARMS = 500
+# Devices installed early in the pilot (due for replacement this year) and the few of them
+# already past their service life: each of those raises an expiry alarm (yellow) at start, so
+# a handful, not dozens.
+PILOT_SHARE = 0.02
+EXPIRED_SHARE = 0.004
 ALARMS_PER_RESTAURANT = 2
 
 # kind: (serial prefix, model, maker, reporting interval s, service life years)
@@ -45,8 +50,13 @@ def _device(demo: Demo, kind: DeviceKind, **at: Any) -> None:
     serial = f"{prefix}-{demo.counts['serial:' + prefix]:05d}"
     roll = rng.random()
     status = "fault" if roll < 0.015 else "maintenance" if roll < 0.025 else "active"
-    if rng.random() < 0.02:  # installed early in the pilot and now past its service life
-        installed = demo.today - timedelta(days=365 * life + rng.randint(10, 200))
+    early = rng.random()
+    if early < PILOT_SHARE:  # installed early in the pilot: due for replacement
+        overdue = rng.randint(10, 200)
+        if early < EXPIRED_SHARE:  # past its service life and still in service
+            installed = demo.today - timedelta(days=365 * life + overdue)
+        else:  # to be replaced within the year (no expiry warning yet)
+            installed = demo.today - timedelta(days=365 * life - 60 - overdue)
     else:
         installed = demo.today - timedelta(days=rng.randint(60, 3 * 365))
     expiry = date(installed.year + life, installed.month, min(installed.day, 28))

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +74,16 @@ class SimOptions:
     incident_pace: float = 1.0  # > 1 plays incidents faster than the wall clock (tests)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One message of a replay: when (wall seconds after the start), from whom, what."""
+
+    offset: float
+    serial: str
+    kind: MessageKind
+    body: Any
+
+
 class Simulator:
     """Runs in one thread: the schedule, the models and the MQTT connections all live here."""
 
@@ -113,6 +123,8 @@ class Simulator:
         self._order = 0
         self._tokens = 0.0
         self._last_refill = 0.0
+        self._outbox: list[Sent] | None = None  # set by replay(): collect instead of publish
+        self._offset = 0.0
 
     # ---- schedule ----------------------------------------------------------------------------
 
@@ -136,11 +148,26 @@ class Simulator:
     def open(self) -> None:
         self.publisher.open()
 
-    def run(self, stop: threading.Event) -> None:
+    def _begin(self, wall0: datetime) -> None:
         self._plan()
+        self._wall0 = wall0
+        self._clock0 = self.options.clock_start or wall0
+
+    def replay(self, seconds: float, start: datetime) -> Iterator[Sent]:
+        """The messages a run started at `start` would publish in its first `seconds`, in
+        order, at once: no broker, no waiting (to hold the models to the rules)."""
+        self._begin(start)
+        self._outbox = []
+        while self._heap and self._heap[0][0] <= seconds:
+            offset, _, action = heapq.heappop(self._heap)
+            self._offset = offset
+            self._do(offset, action)
+            yield from self._outbox
+            self._outbox.clear()
+
+    def run(self, stop: threading.Event) -> None:
         self._m0 = time.monotonic()
-        self._wall0 = datetime.now(UTC)
-        self._clock0 = self.options.clock_start or self._wall0
+        self._begin(datetime.now(UTC))
         self._last_refill = self._m0
         self._tokens = self.options.rate_limit or 0.0
         duration = self.options.duration
@@ -190,8 +217,11 @@ class Simulator:
         )
 
     def _send(self, state: DeviceState, kind: MessageKind, body: Any) -> None:
-        self._take_token()
-        self.publisher.publish(state.device.serial, kind, body)
+        if self._outbox is not None:
+            self._outbox.append(Sent(self._offset, state.device.serial, kind, body))
+        else:
+            self._take_token()
+            self.publisher.publish(state.device.serial, kind, body)
         if kind is MessageKind.TELEMETRY:
             self.stats.telemetry += 1
         elif kind is MessageKind.EVENT:
@@ -245,7 +275,11 @@ class Simulator:
         elif what == "event":
             _, body = run.event_body(args[0], ts, state.ts(ts))
             self._send(state, MessageKind.EVENT, body)
-            if run.spec.kind is IncidentKind.SMOKE and self.options.http_url:
+            if (
+                run.spec.kind is IncidentKind.SMOKE
+                and self.options.http_url
+                and self._outbox is None
+            ):
                 self._post_event(state.device, body)
 
     def _post_event(self, device: SimDevice, body: dict[str, Any]) -> None:
