@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,9 @@ from gaswarden.domains.alarm.enums import (
 )
 from gaswarden.domains.alarm.models import AlarmEvent, RuleStateRow
 from gaswarden.domains.audit.models import AuditEntry
-from gaswarden.ingestion.contract import EventKind, StatusReport
+from gaswarden.ingestion.contract import EventKind, StatusReport, StoredBatch
+from gaswarden.ingestion.contract import Reading as ReadingIn
+from gaswarden.rules import setpoints as sp
 from gaswarden.rules.engine import AlarmEngine
 from gaswarden.rules.grades import Grade
 from tests.alarm.helpers import alarms, at, batch, device, event, readings, regulator
@@ -328,3 +330,46 @@ def test_state_is_kept_per_device(session: Session, world: World) -> None:
     engine.consume(session, batch(*readings(dev, "methane_lel_pct", (0, 30))))
     row = session.get(RuleStateRow, dev)
     assert row is not None and row.states["methane_lel"]["active"] is True
+
+
+def test_an_active_device_that_never_reported_goes_offline(session: Session, world: World) -> None:
+    dev = device(
+        session, "SN-NEVER", "pressure_monitor", site_id=world.ids["gate"], report_interval_s=60
+    )
+    fresh = AlarmEngine()
+    start = datetime.now(UTC)
+    fresh.sweep(session, start + timedelta(seconds=60 * sp.OFFLINE_INTERVAL_MULTIPLE - 30))
+    assert alarms(session, dev, "offline") == []
+    fresh.sweep(session, start + timedelta(seconds=60 * sp.OFFLINE_INTERVAL_MULTIPLE + 30))
+    [alarm] = alarms(session, dev, "offline")
+    assert alarm.detail["never_reported"] is True and alarm.detail["last_seen"] is None
+    # Its first message clears it.
+    heard = start + timedelta(seconds=60 * sp.OFFLINE_INTERVAL_MULTIPLE + 40)
+    fresh.consume(
+        session,
+        StoredBatch(
+            readings=[ReadingIn(dev, "pressure_kpa", heard, 2.0)],
+            events=[],
+            statuses=[],
+            received_at=heard,
+        ),
+    )
+    [alarm] = alarms(session, dev, "offline")
+    assert alarm.condition is AlarmCondition.CLEARED
+
+
+def test_silence_while_the_platform_was_down_is_not_the_devices(
+    session: Session, world: World
+) -> None:
+    dev = device(
+        session, "SN-RESTART", "pressure_monitor", site_id=world.ids["gate"], report_interval_s=60
+    )
+    restarted = AlarmEngine()
+    restarted.consume(session, batch(*readings(dev, "pressure_kpa", (0, 2.0)), received=0))
+    limit = 60 * sp.OFFLINE_INTERVAL_MULTIPLE
+    restarted.started(at(1000))  # the platform was down from about 0 s to 1000 s
+    restarted.sweep(session, at(1000 + limit - 20))
+    assert alarms(session, dev, "offline") == []
+    restarted.sweep(session, at(1000 + limit + 20))
+    [alarm] = alarms(session, dev, "offline")
+    assert alarm.detail["last_seen"] == at(0).isoformat()

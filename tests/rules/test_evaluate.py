@@ -285,3 +285,21 @@ def test_raises_and_clears_alternate(raw: list[tuple[int, float]]) -> None:
     for t in out:
         if t.change is Change.RAISE:
             assert t.value is not None and t.value >= 25
+
+
+@settings(max_examples=200, deadline=None)
+@given(series, series, st.sampled_from(["above", "below"]))
+def test_the_quiet_shortcut_gives_what_the_full_loop_gives(
+    before: list[tuple[int, float]], raw: list[tuple[int, float]], direction: str
+) -> None:
+    """A list of points may take the all-quiet shortcut; an iterator always takes the loop.
+    Same states and transitions either way, including after earlier inputs."""
+    levels = LEVELS if direction == "above" else parse_levels([[20, "blue"], [10, "yellow"]])
+    params = ev.ThresholdParams(levels, direction=direction, hysteresis=5, duration_s=10)
+    first, second = RuleState(), RuleState()
+    ev.threshold(first, "m", iter(_points(before)), params)
+    ev.threshold(second, "m", iter(_points(before)), params)
+    late = [(at(s + 1800), v) for s, v in raw]  # after, or among, the earlier inputs
+    _, shortcut = ev.threshold(first, "m", sorted(set(late)), params)
+    _, loop = ev.threshold(second, "m", iter(sorted(set(late))), params)
+    assert first == second and shortcut == loop

@@ -313,3 +313,7 @@ class Pipeline:
     def sweep(self, session: Session, now: datetime) -> None:
         for consumer in self.consumers:
             consumer.sweep(session, now)
+
+    def started(self, now: datetime) -> None:
+        for consumer in self.consumers:
+            consumer.started(now)

@@ -58,7 +58,7 @@ class Worker:
         engine: Engine | None = None,
         consumers: Sequence[BatchConsumer] = (),
         batch_size: int = 2000,
-        batch_wait_s: float = 0.05,
+        batch_wait_s: float = 0.02,
         sweep_s: float = 5.0,
         spool: Spool | None = None,
     ) -> None:
@@ -226,6 +226,7 @@ class Worker:
                 log.exception("sweep failed")
 
     def run(self) -> None:
+        self.pipeline.started(datetime.now(UTC))
         while not self._stop.is_set():
             try:
                 self.step()

@@ -37,6 +37,10 @@ class AlarmEngine(BatchConsumer):
     def __init__(self) -> None:
         self._params = context.ParamsCache()
         self._states = states_store.StateCache()
+        self._listening_since: datetime | None = None
+
+    def started(self, now: datetime) -> None:
+        self._listening_since = now
 
     def consume(self, session: Session, batch: StoredBatch) -> None:
         points: dict[int, dict[str, list[ev.Point]]] = {}
@@ -99,14 +103,25 @@ class AlarmEngine(BatchConsumer):
 
     # ---- periodic rules --------------------------------------------------------------------
     def sweep_offline(self, session: Session, now: datetime) -> None:
-        """Devices silent for longer than their reporting interval times the multiple."""
+        """Devices silent for longer than their reporting interval times the multiple; an
+        active device that never reported counts from when it was last changed (registered
+        or put into service)."""
         rows = session.execute(
-            select(RuleStateRow.device_id, RuleStateRow.last_seen_at, Device.report_interval_s)
-            .join(Device, Device.id == RuleStateRow.device_id)
-            .where(Device.status == DeviceStatus.ACTIVE, RuleStateRow.last_seen_at.is_not(None))
+            select(
+                Device.id, RuleStateRow.last_seen_at, Device.report_interval_s, Device.updated_at
+            )
+            .outerjoin(RuleStateRow, RuleStateRow.device_id == Device.id)
+            .where(Device.status == DeviceStatus.ACTIVE)
         ).all()
-        silent = [d for d, seen, every in rows if seen and (now - seen).total_seconds() > every]
-        self._sweep(session, now, silent, "offline")
+        silent_since: dict[int, datetime] = {}
+        for device_id, seen, every, changed in rows:
+            since = seen or changed
+            if since is not None and self._listening_since is not None:
+                # while nobody listened (the platform was down) no device could be heard
+                since = max(since, self._listening_since)
+            if since is not None and (now - since).total_seconds() > every:
+                silent_since[device_id] = since
+        self._sweep(session, now, sorted(silent_since), "offline", silent_since=silent_since)
 
     def sweep_expiry(self, session: Session, now: datetime) -> None:
         """Devices near or past their expiry date, and open expiry alarms (to clear them)."""
@@ -123,7 +138,18 @@ class AlarmEngine(BatchConsumer):
         ).all()
         self._sweep(session, now, sorted(set(expiring) | set(alarmed)), "expiry")
 
-    def _sweep(self, session: Session, now: datetime, ids: Sequence[int], rule: str) -> None:
+    def _sweep(
+        self,
+        session: Session,
+        now: datetime,
+        ids: Sequence[int],
+        rule: str,
+        *,
+        silent_since: dict[int, datetime] | None = None,
+    ) -> None:
+        """`silent_since`: for the offline rule, when each device's silence began as far as
+        the platform can tell (its last message, or when it was put into service or the
+        platform began listening, whichever is later)."""
         if not ids:
             return
         rules = context.load(session, ids)
@@ -137,15 +163,22 @@ class AlarmEngine(BatchConsumer):
             state = entry.states.setdefault(rule, RuleState())
             device = device_rules.device
             if rule == "offline":
+                seen = entry.last_seen_at
+                # an open alarm clears on what was really heard; a new one counts the silence
+                since = seen if state.active else (silent_since or {}).get(device_id, seen)
                 _, found = ev.offline(
                     state,
                     rule,
                     now=now,
-                    last_seen=entry.last_seen_at,
+                    last_seen=since,
                     interval_s=device.report_interval_s,
                     multiple=max(1.0, float(params.get("multiple", sp.OFFLINE_INTERVAL_MULTIPLE))),
                     grade=Grade(params.get("grade", sp.OFFLINE_GRADE.value)),
                 )
+                for t in found:
+                    t.detail["last_seen"] = seen.isoformat() if seen else None
+                    if seen is None:
+                        t.detail["never_reported"] = True
             else:
                 _, found = ev.expiry(
                     state,

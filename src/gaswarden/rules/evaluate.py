@@ -61,6 +61,10 @@ def _opt_float(value: Any) -> float | None:
     return None if value in (None, "", 0) else float(value)
 
 
+def _time(point: Point) -> datetime:
+    return point[0]
+
+
 def _fresh(state: RuleState, ts: datetime) -> bool:
     return state.last_ts is None or ts > state.last_ts
 
@@ -69,6 +73,15 @@ def threshold(
     state: RuleState, rule: str, points: Iterable[Point], params: ThresholdParams
 ) -> tuple[RuleState, list[Transition]]:
     """Levels with duration, hysteresis, escalation on worsening and on persistence."""
+    if not state.active and state.pending_since is None and isinstance(points, list) and points:
+        # The usual case, first: all quiet. Nothing changes but the last input seen.
+        first = params.levels[0][0]
+        values = [v for _, v in points]
+        if max(values) < first if params.direction == "above" else min(values) > first:
+            ts, value = max(points, key=_time)
+            if _fresh(state, ts):
+                state.last_ts, state.last_value = ts, value
+            return state, []
     out: list[Transition] = []
     pending_update = False
     for ts, value in points:
