@@ -181,6 +181,9 @@ class BatchConsumer:
     def sweep(self, session: Any, now: datetime) -> None:
         """Periodic work that no message triggers (offline devices, overdue responses)."""
 
+    def warm(self, session: Any) -> None:
+        """Before the first batch: load what every batch needs (caches)."""
+
     def started(self, now: datetime) -> None:
         """The transport began receiving at `now`: silence before it was the platform's own,
         not the devices'."""

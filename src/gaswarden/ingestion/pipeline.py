@@ -314,6 +314,12 @@ class Pipeline:
         for consumer in self.consumers:
             consumer.sweep(session, now)
 
+    def warm(self, session: Session) -> None:
+        """Before the first batch: the registry's devices and the consumers' caches."""
+        self.cache.load_all(session)
+        for consumer in self.consumers:
+            consumer.warm(session)
+
     def started(self, now: datetime) -> None:
         for consumer in self.consumers:
             consumer.started(now)

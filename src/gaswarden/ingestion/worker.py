@@ -227,6 +227,11 @@ class Worker:
 
     def run(self) -> None:
         self.pipeline.started(datetime.now(UTC))
+        try:
+            with unit_of_work(self.factory) as session:
+                self.pipeline.warm(session)
+        except Exception as exc:  # the first batch will load what it needs
+            log.warning("could not warm the caches: %s", str(exc).splitlines()[0][:200])
         while not self._stop.is_set():
             try:
                 self.step()

@@ -84,7 +84,7 @@ def run(
             if rule.metric is not None and rule.metric in series:
                 state = _state(states, rule_id)
                 out += ev.rate_of_change(state, rule_id, series[rule.metric], rule.rate)[1]
-        elif rule.kind is RuleKind.EVENT and rule.event is not None:
+        elif rule.kind is RuleKind.EVENT and rule.event is not None and events:
             mine = [e for e in events if e.event == rule.event]
             if mine:
                 last = max(mine, key=lambda e: e.ts)

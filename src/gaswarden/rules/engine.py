@@ -42,6 +42,13 @@ class AlarmEngine(BatchConsumer):
     def started(self, now: datetime) -> None:
         self._listening_since = now
 
+    def warm(self, session: Session) -> None:
+        """The compiled rules of every device that may report, before the first batch."""
+        ids = session.scalars(
+            select(Device.id).where(Device.status != DeviceStatus.DECOMMISSIONED)
+        ).all()
+        self._params.compiled(session, list(ids))
+
     def consume(self, session: Session, batch: StoredBatch) -> None:
         points: dict[int, dict[str, list[ev.Point]]] = {}
         for r in batch.readings:  # by device, then device time (StoredBatch's order)

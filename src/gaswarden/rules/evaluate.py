@@ -187,10 +187,10 @@ def rate_of_change(
         else:
             span = max((ts - ref_ts).total_seconds(), params.window_s)
             rate = (ref - value) / span * 60.0 if span > 0 else 0.0
-            detail = {"drop_per_min": round(rate, 4), "from": round(ref, 4), "over_s": round(span)}
             if state.active:
                 low = value if low is None else min(low, value)
             if not state.active and rate >= params.drop_per_min:
+                detail = _rate_detail(rate, ref, span)
                 _activate(state, ts, 1, value)
                 state.grade = grade.value
                 out.append(
@@ -198,6 +198,7 @@ def rate_of_change(
                 )
                 low, pending_update = None, False
             elif state.active and rate < params.drop_per_min * params.clear_ratio:
+                detail = _rate_detail(rate, ref, span)
                 out.append(Transition(Change.CLEAR, rule, ts, grade, 1, value, low, detail=detail))
                 _deactivate(state)
                 low, pending_update = None, False
@@ -212,6 +213,10 @@ def rate_of_change(
     if pending_update and state.active and state.last_ts is not None:
         out.append(Transition(Change.UPDATE, rule, state.last_ts, grade, 1, state.last_value, low))
     return state, out
+
+
+def _rate_detail(rate: float, ref: float, span: float) -> dict[str, Any]:
+    return {"drop_per_min": round(rate, 4), "from": round(ref, 4), "over_s": round(span)}
 
 
 def events(
