@@ -33,7 +33,7 @@ KEEPALIVE_S = 30
 # The network thread and the worker thread share the GIL. At Python's default 5 ms switch
 # interval, the worker waits up to 5 ms for it after each database round trip while messages
 # stream in; with a shorter interval a batch spends its time working instead of waiting.
-SWITCH_INTERVAL_S = 0.0005
+SWITCH_INTERVAL_S = 0.002
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Transport-agnostic: mqtt.py feeds it with `submit` and acknowledges through `on_
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import random
@@ -32,6 +33,7 @@ log = logging.getLogger("gaswarden.ingest")
 MAINTAIN_S = 3600.0  # partitions ahead, retention
 CONFLICT_RETRIES = 3  # a batch that lost a deadlock / serialization conflict is retried
 CONFLICT_BACKOFF_S = 0.05  # times the attempt, plus jitter
+GC_THRESHOLDS = (50_000, 20, 20)  # see tune_gc (Python's defaults: 700, 10, 10)
 
 
 def conflict(exc: BaseException) -> bool:
@@ -48,6 +50,17 @@ def database_down(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def tune_gc() -> None:
+    """Python's cyclic collector, at its defaults, walks the whole heap (ORM metadata, the
+    registry's caches, thousands of queued messages) every few thousand messages: a quarter of
+    the worker's time at full load. What exists once the caches are warm is frozen out of it,
+    and the youngest generation is collected less often (the pipeline's objects are freed by
+    reference counting; few form cycles)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class Worker:
@@ -232,6 +245,7 @@ class Worker:
                 self.pipeline.warm(session)
         except Exception as exc:  # the first batch will load what it needs
             log.warning("could not warm the caches: %s", str(exc).splitlines()[0][:200])
+        tune_gc()
         while not self._stop.is_set():
             try:
                 self.step()
