@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from gaswarden.db.base import HOT_FILLFACTOR
-from gaswarden.db.session import unit_of_work
+from gaswarden.db.session import make_engine, unit_of_work
 from gaswarden.ingestion.contract import MessageKind, topic_for
 from gaswarden.ingestion.pipeline import Message, Pipeline
 from gaswarden.rules.engine import AlarmEngine
@@ -78,3 +78,39 @@ def test_repeated_batches_update_rule_state_in_place(live: Live) -> None:
     while hot_updates() < before + 5 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert hot_updates() >= before + 5
+
+
+def test_the_batch_temp_tables_do_not_grow_on_a_long_lived_connection(live: Live) -> None:
+    """Nobody vacuums temp tables: rows a batch leaves behind would be scanned by every later
+    batch of the same connection. Each commit leaves them empty, with no pages."""
+    if live.db.backend != "postgresql":
+        pytest.skip("the temp tables are PostgreSQL's")
+    with live.session() as session:
+        [serial] = serials(session, live.world.ids["dev_box"])
+    engine = make_engine(live.db.settings, pool_size=1, max_overflow=0)  # one connection
+    factory = sessionmaker(bind=engine)
+    pipeline = Pipeline(consumers=[AlarmEngine()])
+    start = now() - timedelta(minutes=10)
+    try:
+        for i in range(5):
+            batch = [
+                Message(
+                    "mqtt",
+                    topic_for(serial, MessageKind.TELEMETRY),
+                    telemetry(ts=start + timedelta(seconds=10 * i + k), pressure_kpa=2.0 + k / 10),
+                    received_at=now(),
+                )
+                for k in range(5)
+            ]
+            with unit_of_work(factory) as session:
+                pipeline.committed(pipeline.ingest(session, batch))
+        with engine.connect() as conn:
+            sizes = conn.execute(
+                text(
+                    "SELECT pg_relation_size('reading_in'), pg_relation_size('health_in'), "
+                    "pg_relation_size('rule_state_in')"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(sizes) == (0, 0, 0)

@@ -3,7 +3,7 @@
 (a) baseline: a plain paho subscriber (QoS 1) that parses the JSON and COPYs the readings into
     a plain table: no validation, no dedup, no rules;
 (b) GasWarden's ingest worker (MqttIngest + Worker + the rules engine), first publish to the
-    last reading committed; (b2) the same with two workers on a shared subscription;
+    last reading committed; (b2) two `gaswarden ingest --shared` processes;
 (c) at a steady rate, readings that raise alarms: publish time to the alarm being stored
     (polled every 10 ms by a query on the alarm table, what GET /api/v1/alarms reads).
 All against a private Mosquitto with the no-drop settings and a scratch PostgreSQL database.
@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -89,12 +93,12 @@ class Result:
         )
 
 
-def _wait(done: Callable[[], bool], timeout: float) -> bool:
+def _wait(done: Callable[[], bool], timeout: float, every: float = 0.005) -> bool:
     deadline = time.monotonic() + timeout
     while not done():
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.005)
+        time.sleep(every)
     return True
 
 
@@ -203,6 +207,9 @@ def _workers(url: str, settings: Settings, engine: Engine, n: int, name: str) ->
 def run_gaswarden(
     name: str, url: str, settings: Settings, engine: Engine, plan: Plan, processes: int, n: int
 ) -> Phase:
+    """(b): one worker in this process. (b2): `n` `gaswarden ingest --shared` processes."""
+    if n > 1:
+        return run_processes(name, url, settings, engine, plan, processes, n)
     ingests = _workers(url, settings, engine, n, name)
     try:
         pubs, t0 = _publish(url, plan, processes)
@@ -214,6 +221,87 @@ def run_gaswarden(
         for ingest in ingests:
             ingest.stop()
     return Phase(name, plan.messages, seconds, _stored(engine, plan))
+
+
+def run_processes(
+    name: str, url: str, settings: Settings, engine: Engine, plan: Plan, processes: int, n: int
+) -> Phase:
+    """`n` worker processes exactly as deployed (`gaswarden ingest --shared`), each with a
+    client id and spool of its own; done when every message's readings are in the database."""
+    env = {
+        **os.environ,
+        "GASWARDEN_MQTT_URL": url,
+        "GASWARDEN_SECRET_KEY": settings.secret_key,
+        "GASWARDEN_NOTIFY_SENDER_ENABLED": "false",
+    }
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gaswarden",
+                "ingest",
+                "--shared",
+                "--client-id",
+                f"gw-bench-{name}-{i}",
+                "--data-dir",
+                str(settings.data_dir),
+                "--database-url",
+                settings.resolved_database_url,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for i in range(n)
+    ]
+    try:
+        for proc in procs:
+            _ready(proc)
+        pubs, t0 = _publish(url, plan, processes)
+        _wait(lambda: _stored(engine, plan) >= plan.messages, 900, every=0.1)
+        seconds = time.time() - t0
+        pubs.join()
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(30)
+    return Phase(name, plan.messages, seconds, _stored(engine, plan))
+
+
+def _ready(proc: subprocess.Popen[str]) -> None:
+    """Wait for a worker process to say it has subscribed."""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        if "subscribed" in line:
+            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep it drained
+            return
+        if time.monotonic() > deadline:
+            break
+    raise RuntimeError(f"ingest worker did not subscribe (exit code {proc.poll()})")
+
+
+def settle(engine: Engine, timeout: float = 60.0) -> None:
+    """Between phases: a checkpoint, and no autovacuum still busy with the last phase's
+    writes, so that each phase starts from the same quiet database."""
+    with engine.connect() as conn:
+        conn.execute(text("CHECKPOINT"))
+        conn.commit()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            busy = conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'autovacuum worker'"
+                )
+            )
+        if not busy:
+            return
+        time.sleep(0.5)
 
 
 def run_alarm_latency(
@@ -307,17 +395,21 @@ def run(
             base = now_utc().replace(microsecond=0) - timedelta(hours=20)
             span = timedelta(seconds=-(-messages // devices) + 10)
             plans = [Plan(serials, messages, base + span * k) for k in range(3)]
+            settle(engine)
             progress(f"(a) baseline: {messages} messages …")
             result.phases.append(run_baseline(url, settings, plans[0], processes))
+            settle(engine)
             progress("(b) GasWarden, one worker …")
             result.phases.append(
                 run_gaswarden("gaswarden", url, settings, engine, plans[1], processes, 1)
             )
-            progress("(b2) GasWarden, two workers on a shared subscription …")
+            settle(engine)
+            progress("(b2) GasWarden, two worker processes on a shared subscription …")
             result.phases.append(
                 run_gaswarden("two_workers", url, settings, engine, plans[2], processes, 2)
             )
             steady = Plan(serials[alarms:], int(rate * duration), base + span * 3 + span, rate=rate)
+            settle(engine)
             progress(f"(c) alarm latency at {rate:g} msg/s for {duration:g} s …")
             latencies, expected = run_alarm_latency(
                 url, settings, engine, steady, processes, serials[:alarms]

@@ -63,6 +63,10 @@ def ingest(
         f"ingesting from {transport.url.host}:{transport.url.port} as {transport.client_id}"
         f"{' (shared subscription)' if shared else ''}"
     )
+    if transport.subscribed.wait(30):
+        console.print("subscribed 已订阅")
+    else:
+        err_console.print("[yellow]not subscribed yet; retrying 尚未订阅，重试中[/yellow]")
     notifier = start_notification_sender(settings)
     try:
         while not stop.wait(1.0):

@@ -20,10 +20,10 @@ from gaswarden.ingestion.contract import Reading
 
 _TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS reading_in (n int4, device_id int4, metric varchar(32), "
-    "ts timestamptz, value float8, seq int8); "
+    "ts timestamptz, value float8, seq int8) ON COMMIT DELETE ROWS; "
     "CREATE TEMP TABLE IF NOT EXISTS health_in (device_id int4, last_seen timestamptz, "
     "online bool, battery_pct float8, rssi_dbm float8, firmware varchar(64), last_seq int8, "
-    "messages int8, rejections int8, last_rejection_at timestamptz)"
+    "messages int8, rejections int8, last_rejection_at timestamptz) ON COMMIT DELETE ROWS"
 )
 _READING_TYPES = ["int4", "int4", "varchar", "timestamptz", "float8", "int8"]
 _HEALTH_TYPES = [
@@ -84,7 +84,9 @@ health AS (
 )"""
 
 # The same statement empties the temp tables (every part of it sees the rows as they were
-# when it began): the next batch of this transaction, if any, starts from nothing.
+# when it began): the next batch of this transaction, if any, starts from nothing. The commit
+# truncates them as well (ON COMMIT DELETE ROWS): nobody vacuums temp tables, and deleted rows
+# left in them would be scanned again by every later batch of the connection.
 _EMPTY_CTE = """
 emptied AS (DELETE FROM reading_in), emptied_health AS (DELETE FROM health_in)"""
 

@@ -71,7 +71,7 @@ class Worker:
         engine: Engine | None = None,
         consumers: Sequence[BatchConsumer] = (),
         batch_size: int = 2000,
-        batch_wait_s: float = 0.02,
+        batch_wait_s: float = 0.005,
         sweep_s: float = 5.0,
         spool: Spool | None = None,
     ) -> None:

@@ -41,9 +41,9 @@ _PG_CREATE = (
 )
 _PG_TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_state_in "
-    "(device_id int4, version int8, last_seen_at timestamptz, states text)"
+    "(device_id int4, version int8, last_seen_at timestamptz, states text) ON COMMIT DELETE ROWS"
 )
-_PG_UPDATE = (  # and empties the temp table, in the same round trip
+_PG_UPDATE = (  # and empties the temp table (see store_pg._EMPTY_CTE), in the same round trip
     "WITH updated AS (UPDATE rule_state s SET version = i.version, "
     "last_seen_at = i.last_seen_at, states = i.states::json, updated_at = %s "
     "FROM rule_state_in i WHERE s.device_id = i.device_id) DELETE FROM rule_state_in"
