@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -113,6 +114,9 @@ def simulate(
 
 
 def _watch(handle: SimulatorHandle, every: float) -> None:
+    # Ctrl-C stops, even when started from a shell that had interrupts ignored (a background
+    # job of a script): Python then leaves SIGINT ignored instead of raising KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     shown = 0
     start = time.monotonic()
     next_line = start + every
