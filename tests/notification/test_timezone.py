@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from gaswarden.domains.notification import sender
@@ -95,3 +96,34 @@ def test_email_body_time_is_in_the_configured_zone(
     assert f"报警时间 {local:%Y-%m-%d %H:%M:%S}" in body
     assert f"raised {local:%Y-%m-%d %H:%M:%S}" in body
     assert f"{shanghai:%Y-%m-%d %H:%M:%S}" not in body
+
+
+def test_the_api_shows_stored_deliveries_in_the_configured_zone(
+    client: TestClient, session: Session, world: World
+) -> None:
+    subscribe(
+        session,
+        channel="sms",
+        target="13800138000",
+        audience="enterprise",
+        owner_id=world.ids["ent_a"],
+    )
+    dev = device(session, "SN-NT-TZAPI", "well_methane", site_id=world.ids["gate"])
+    alarm = raise_alarm(session, dev)
+    session.flush()
+    app_settings = client.app.state.settings  # type: ignore[attr-defined]
+    client.app.state.settings = app_settings.model_copy(update={"timezone": ZONE})  # type: ignore[attr-defined]
+    try:
+        h = world.headers("ent_a_admin")
+        [row] = client.get(
+            "/api/v1/notifications", params={"alarm_id": alarm.id}, headers=h
+        ).json()["items"]
+        one = client.get(f"/api/v1/notifications/{row['id']}", headers=h).json()
+    finally:
+        client.app.state.settings = app_settings  # type: ignore[attr-defined]
+    local = alarm.raised_at.astimezone(ZoneInfo(ZONE))
+    shanghai = alarm.raised_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    for payload in (row["payload"], one["payload"]):
+        assert payload["timezone"] == ZONE
+        assert f"{local:%H:%M}" in payload["text_zh"]
+        assert f"{shanghai:%H:%M}" not in payload["text_zh"]

@@ -6,13 +6,13 @@ No `from __future__ import annotations` here: FastAPI reads these annotations at
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import create_model
 
 from gaswarden.core.api import crud_router, split_query
 from gaswarden.core.pagination import PageParams
 from gaswarden.deps import PrincipalDep, SessionDep
-from gaswarden.domains.notification import service
+from gaswarden.domains.notification import messages, service
 from gaswarden.domains.notification.schemas import (
     NotificationCounts,
     NotificationPage,
@@ -69,14 +69,17 @@ NotificationQuery: Any = create_model(
     "/notifications", response_model=NotificationPage, tags=["notifications"], summary="Deliveries"
 )
 def list_notifications(
-    query: Annotated[NotificationQuery, Query()], session: SessionDep, principal: PrincipalDep
+    request: Request,
+    query: Annotated[NotificationQuery, Query()],
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> NotificationPage:
     params, filters = split_query(query)
     page = service.list_notifications(
         session=session, principal=principal, params=params, filters=filters
     )
     return NotificationPage(
-        items=[NotificationRead.model_validate(n) for n in page.items],
+        items=[_read(request, n) for n in page.items],
         total=page.total,
         page=page.page,
         size=page.size,
@@ -102,10 +105,10 @@ def notification_counts(
     "/notifications/{notification_id}", response_model=NotificationRead, tags=["notifications"]
 )
 def read_notification(
-    notification_id: int, session: SessionDep, principal: PrincipalDep
+    request: Request, notification_id: int, session: SessionDep, principal: PrincipalDep
 ) -> NotificationRead:
     row = service.get_notification(session=session, principal=principal, id=notification_id)
-    return NotificationRead.model_validate(row)
+    return _read(request, row)
 
 
 @router.post(
@@ -115,7 +118,15 @@ def read_notification(
     summary="Send a failed or dead delivery again",
 )
 def retry_notification(
-    notification_id: int, session: SessionDep, principal: PrincipalDep
+    request: Request, notification_id: int, session: SessionDep, principal: PrincipalDep
 ) -> NotificationRead:
     row = service.retry(session=session, principal=principal, id=notification_id)
-    return NotificationRead.model_validate(row)
+    return _read(request, row)
+
+
+def _read(request: Request, row: Any) -> NotificationRead:
+    """A delivery as sent: its texts in the deployment's time zone (the stored ones are in
+    the default zone; the sender renders them the same way)."""
+    out = NotificationRead.model_validate(row)
+    out.payload = messages.localise(out.payload, request.app.state.settings.timezone)
+    return out
