@@ -22,6 +22,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from gaswarden.ingestion.contract import SHARED_GROUP, TOPIC_PREFIX
+from gaswarden.ingestion.mqtt_client import BufferedClient
 from gaswarden.ingestion.pipeline import Message
 from gaswarden.ingestion.worker import Worker
 
@@ -94,7 +95,7 @@ class MqttIngest:
         kwargs: dict[str, Any] = {}
         if protocol != paho.MQTTv5:
             kwargs["clean_session"] = False
-        self.client = paho.Client(
+        self.client = BufferedClient(
             paho.CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
             protocol=protocol,
