@@ -304,5 +304,6 @@ def test_a_new_webhook_signing_key_is_shown_once_and_audited(
     )
     session.commit()
     token = sign_in(client, "ent_a_admin")
+    assert f'action="{PATH}/{email.id}/secret"' not in client.get(f"{PATH}/{email.id}").text
     r = client.post(f"{PATH}/{email.id}/secret", data={"csrf_token": token})
     assert r.status_code == 422

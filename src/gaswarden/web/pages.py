@@ -245,6 +245,7 @@ def resource_router(res: Resource) -> APIRouter:
             title=t(res.title, lang),
             item_id=item_id,
             item_label=service.label(obj),
+            item=obj,
             rows=presenter.rows(read),
             sub_tables=presenter.sub_tables(read),
             created=read.created_at,  # type: ignore[attr-defined]
