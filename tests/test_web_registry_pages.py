@@ -93,6 +93,12 @@ def test_site_assignments_list_create_edit(client: TestClient, world: World) -> 
     assert "山东安和检测技术有限公司" in page.text and "东昌门站" in page.text
     assert 'href="/site-assignments"' in page.text  # in the navigation
 
+    # the agency box offers inspection agencies only
+    form = client.get("/site-assignments/new").text
+    agency_box = form[form.index('name="agency_id"') :].split("</select>")[0]
+    assert f'value="{ids["agency"]}"' in agency_box
+    assert f'value="{ids["ent_a"]}"' not in agency_box
+
     data = {
         "csrf_token": token,
         "agency_id": str(ids["agency"]),

@@ -23,6 +23,7 @@ from gaswarden.core.i18n import field_label, t
 from gaswarden.core.protect import mask_for
 from gaswarden.db.types import ProtectedText
 from gaswarden.domains.area.enums import AreaLevel
+from gaswarden.domains.organization.enums import OrgKind
 from gaswarden.web.present import MULTI_REFS
 
 OPTION_LIMIT = 500  # beyond this many records a reference is typed as an id
@@ -77,6 +78,10 @@ def prefill(value: Any) -> Any:
     if isinstance(value, list):
         return [str(v) for v in value]
     return str(value)
+
+
+# Reference fields whose choices are narrower than every visible record of their kind.
+REF_FILTERS: dict[str, dict[str, Any]] = {"agency_id": {"kind": [OrgKind.AGENCY]}}
 
 
 def ref_options(
@@ -136,7 +141,7 @@ def build_fields(
             f.options = ref_options(session, principal, MULTI_REFS[name], **extra) or []
             f.value = f.value or []
         elif name in references:
-            options = ref_options(session, principal, references[name])
+            options = ref_options(session, principal, references[name], **REF_FILTERS.get(name, {}))
             if options is None:
                 f.widget = "number"
             else:
