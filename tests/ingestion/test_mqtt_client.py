@@ -79,3 +79,56 @@ def test_after_a_broker_restart_only_new_bytes_are_read(broker: Broker) -> None:
         client.disconnect()
         client.loop_stop()
     assert got == [b"before", b"after"]
+
+
+def test_a_batch_of_acknowledgements_is_one_write_and_only_those_are_acknowledged(
+    broker: Broker,
+) -> None:
+    """Manual acknowledgement: the messages acknowledged by `ack_many` are gone from the
+    persistent session; the others are delivered again after a reconnect."""
+    received: list[tuple[int, bytes]] = []
+
+    def client() -> BufferedClient:
+        c = BufferedClient(
+            paho.CallbackAPIVersion.VERSION2,
+            client_id="acker",
+            clean_session=False,
+            protocol=paho.MQTTv311,
+        )
+        c.manual_ack_set(True)
+        c.on_connect = lambda cl, *a: cl.subscribe("t/#", qos=1)
+        c.on_message = lambda cl, u, msg: received.append((msg.mid, bytes(msg.payload)))
+        c.max_inflight_messages_set(100)
+        return c
+
+    first = client()
+    first.connect("127.0.0.1", broker.port)
+    first.loop_start()
+    deadline = time.monotonic() + 10
+    while not first.is_connected() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # subscribed
+    payloads = [f"m{i}".encode() for i in range(50)]
+    _publish(broker, payloads)
+    deadline = time.monotonic() + 10
+    while len(received) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p for _, p in received] == payloads
+    first.ack_many(mid for mid, _ in received[:30])
+    time.sleep(0.5)  # written
+    first.disconnect()
+    first.loop_stop()
+
+    received.clear()
+    second = client()
+    second.connect("127.0.0.1", broker.port)
+    second.loop_start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(received) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # and nothing more comes
+    finally:
+        second.disconnect()
+        second.loop_stop()
+    assert [p for _, p in received] == payloads[30:]

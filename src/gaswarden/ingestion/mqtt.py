@@ -166,14 +166,20 @@ class MqttIngest:
     # -- acknowledgement (worker thread) --------------------------------------------------
     def ack(self, messages: list[Message]) -> None:
         generation = self._generation
+        qos1: list[int] = []
         for m in messages:
             if m.handle is None:
                 continue
             gen, mid, qos = m.handle
             # after a reconnect the broker redelivers what we had not acknowledged, under new
             # ids: an old id must not acknowledge a new message that happens to share it
-            if gen == generation and qos > 0:
+            if gen != generation or qos == 0:
+                continue
+            if qos == 1:
+                qos1.append(mid)
+            else:
                 self.client.ack(mid, qos)
+        self.client.ack_many(qos1)
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
