@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         default=512, ge=1, description="on-disk ingest spool used while the database is down"
     )
 
+    # ---- uploads (inspection photos, rectification evidence, case evidence) -----------
+    upload_max_mb: float = Field(default=10.0, gt=0, description="largest accepted upload")
+    upload_image_max_px: int = Field(
+        default=40_000_000, gt=0, description="largest image accepted, in pixels (decompression)"
+    )
+
     # ---- alarm notifications (sent by serve, demo and ingest, or gaswarden notify run) ---
     public_url: str | None = Field(
         default=None, description="https://gas.example.gov.cn: links in e-mails are made from it"

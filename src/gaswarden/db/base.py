@@ -68,11 +68,14 @@ class LocatedMixin:
 
     @declared_attr
     def owner(cls) -> Mapped[Organization | None]:
-        return relationship("Organization", lazy="joined")
+        # Named, since a record may point at organisations more than once (who found it ...)
+        name = type.__getattribute__(cls, "__name__")
+        return relationship("Organization", lazy="joined", foreign_keys=f"{name}.owner_id")
 
     @declared_attr
     def area(cls) -> Mapped[Area | None]:
-        return relationship("Area", lazy="joined")
+        name = type.__getattribute__(cls, "__name__")
+        return relationship("Area", lazy="joined", foreign_keys=f"{name}.area_id")
 
     @property
     def owner_name(self) -> str | None:

@@ -12,4 +12,8 @@ DOMAINS: tuple[str, ...] = (
     "telemetry",
     "alarm",
     "notification",
+    "attachment",
+    "inspection",
+    "hazard",
+    "enforcement",
 )

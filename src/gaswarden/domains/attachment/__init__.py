@@ -1,0 +1,1 @@
+"""Photos and documents attached to inspections, hazards and enforcement cases."""

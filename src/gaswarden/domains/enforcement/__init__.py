@@ -1,0 +1,1 @@
+"""Law enforcement (执法): cases from opening to closing, and closed illegal sites watched."""
