@@ -9,8 +9,11 @@ from gaswarden.cli import (
     broker,
     db,
     demo,
+    hazards,
     ingest,
+    inspect,
     notify,
+    report,
     serve,
     simulate,
     transfer,
@@ -26,5 +29,5 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve)
-for module in (demo, transfer, bench, simulate, ingest, broker, notify):
+for module in (demo, transfer, bench, simulate, ingest, broker, notify, hazards, inspect, report):
     module.register(app)

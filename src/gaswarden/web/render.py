@@ -23,6 +23,9 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/", "Home", None),
     ("/map", "Map", None),
     ("/alarms", "Alarms", None),
+    ("/hazards", "Hazards", None),
+    ("/statistics", "Statistics", None),
+    ("/enforcement", "Enforcement", None),
     ("/sites", "Sites", None),
     ("/site-assignments", "Agency assignments", None),
     ("/assets", "Assets", None),
@@ -40,7 +43,10 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
 )
 REGULATORS_ONLY = frozenset({"/quarantine"})  # what tries to get in is the regulator's concern
 # Pages under another path that belong to an entry: the outbox to the notification settings.
-NAV_ALSO: dict[str, tuple[str, ...]] = {"/notification-subscriptions": ("/notifications",)}
+NAV_ALSO: dict[str, tuple[str, ...]] = {
+    "/notification-subscriptions": ("/notifications",),
+    "/statistics": ("/enterprise-systems",),
+}
 
 
 def page_lang(request: Request) -> str:

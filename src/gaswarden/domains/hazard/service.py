@@ -19,8 +19,10 @@ from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
 from gaswarden.core.pagination import Page, PageParams
+from gaswarden.core.scope import areas_under
 from gaswarden.db.base import utcnow
 from gaswarden.domains.alarm.service import AreaFilter
+from gaswarden.domains.area.models import Area
 from gaswarden.domains.attachment.links import link
 from gaswarden.domains.hazard.enums import (
     HazardEventKind,
@@ -163,6 +165,9 @@ def report(
         if owner_id != principal.org_id:
             raise NotFound(f"site {site_id} not found")
         source = HazardSource.SELF_INSPECTION if source is HazardSource.INSPECTION else source
+    elif not _within_reach(session, principal, area_id=area_id, site_id=site_id):
+        # A hazard the caller could not see afterwards: out of scope reads as not found.
+        raise NotFound(f"site {site_id} not found" if site_id else f"area {area_id} not found")
     days = deadline_days if deadline_days is not None else DEFAULT_DEADLINE_DAYS[grade]
     found_day = local_date(found_at, tz)
     hazard = Hazard(
@@ -221,6 +226,21 @@ def report(
         _assign(session, principal, hazard, owner_id, now, None)
     session.flush()
     return hazard
+
+
+def _within_reach(
+    session: Session, principal: Principal, *, area_id: int | None, site_id: int | None
+) -> bool:
+    """Whether a hazard at this site / in this area lies in the caller's scope (AREA, SITES)."""
+    if principal.scope_kind is ScopeKind.AREA:
+        if area_id is None:
+            return False
+        return (
+            session.scalar(areas_under(principal.area_paths).where(Area.id == area_id)) is not None
+        )
+    if principal.scope_kind is ScopeKind.SITES:
+        return site_id is not None and site_id in principal.site_ids
+    return True
 
 
 def _previous(
@@ -545,6 +565,7 @@ def reopen(
     hazard.status = HazardStatus.RECTIFYING
     hazard.closed_at = hazard.closed_by_id = hazard.closed_on_time = None
     hazard.days_to_close = None
+    hazard.escalation_level = 0  # a new round: overdue escalation may happen again
     changes: dict[str, list[Any]] = {}
     if deadline is not None:
         changes["deadline"] = [hazard.deadline.isoformat(), deadline.isoformat()]
@@ -578,7 +599,8 @@ def change_deadline(
     changes = {"deadline": [hazard.deadline.isoformat(), deadline.isoformat()]}
     hazard.deadline = deadline
     if deadline >= local_date(now, tz):
-        hazard.overdue = False
+        # No longer overdue: should the new deadline pass too, it escalates afresh.
+        hazard.overdue, hazard.escalation_level = False, 0
     session.flush()
     record(
         session,

@@ -17,6 +17,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "escalated": ("报警升级", "Alarm escalated"),
     "ack_overdue": ("超时未确认", "Not acknowledged in time"),
     "on_site_overdue": ("超时未到场", "Not on site in time"),
+    "hazard_overdue": ("隐患逾期督办", "Overdue hazard"),
 }
 # The SMS text when no template is configured; fields as in `sms_fields`.
 DEFAULT_SMS_TEMPLATE = (
@@ -107,7 +108,14 @@ def localise(p: dict[str, Any], timezone: str) -> dict[str, Any]:
     }
 
 
+def is_hazard(p: dict[str, Any]) -> bool:
+    """A hazard notice (an overdue escalation) carries its own rendered texts."""
+    return p.get("hazard_id") is not None
+
+
 def subject(p: dict[str, Any]) -> str:
+    if is_hazard(p):
+        return f"【隐患督办】{p.get('grade_zh', '')} {p.get('site') or ''} {p.get('code', '')}"
     why_zh = REASONS.get(p.get("reason", ""), (p.get("reason", ""), ""))[0]
     where = p.get("site") or p.get("serial")
     return f"【燃气报警】{p.get('grade_zh', '')} {why_zh}:{where} {p.get('rule_zh', '')}"
@@ -117,6 +125,16 @@ def email_body(p: dict[str, Any], public_url: str | None) -> str:
     link = p.get("link", "")
     if public_url:
         link = public_url.rstrip("/") + link
+    if is_hazard(p):
+        return (
+            f"{p.get('text_zh', '')}\n\n"
+            f"隐患编号 Hazard: {p.get('code')}\n"
+            f"场站 Site: {p.get('site') or '-'}\n"
+            f"整改期限 Deadline: {p.get('deadline')}\n"
+            f"查看 View: {link}\n\n"
+            f"{p.get('text_en', '')}\n\n"
+            "—— GasWarden 城镇燃气安全智慧监管平台(系统自动发送,请勿回复)\n"
+        )
     return (
         f"{p.get('text_zh', '')}\n\n"
         f"报警编号 Alarm: {p.get('alarm_id')}\n"
@@ -146,6 +164,8 @@ def sms_fields(p: dict[str, Any]) -> dict[str, str]:
 
 
 def sms_text(p: dict[str, Any], template: str | None) -> str:
+    if is_hazard(p):  # the alarm template's fields don't apply; the notice's own short text
+        return f"【燃气监管】{p.get('text_zh', '')}"
     fields = sms_fields(p)
     try:
         return (template or DEFAULT_SMS_TEMPLATE).format(**fields)

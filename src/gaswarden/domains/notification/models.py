@@ -1,5 +1,5 @@
 """Who wants to be told (subscriptions) and what is to be told (the outbox, one row per alarm
-change and subscription, written in the alarm's transaction)."""
+change or hazard escalation and subscription, written in the same transaction)."""
 
 from __future__ import annotations
 
@@ -57,21 +57,32 @@ class Subscription(IdMixin, TimestampMixin, Base):
 
 
 class Notification(IdMixin, TimestampMixin, Base):
-    """The outbox: one delivery of one alarm change to one subscription, and its outcome.
+    """The outbox: one delivery of one alarm change (or hazard escalation) to one subscription,
+    and its outcome.
 
-    Scoped like its alarm (owner, area, site copied). `next_attempt_at` is when the sender may
-    take it next; a sender that takes it moves it on by a lease, so a crashed sender's rows come
-    back by themselves.
+    Scoped like its alarm or hazard (owner, area, site copied). `next_attempt_at` is when the
+    sender may take it next; a sender that takes it moves it on by a lease, so a crashed
+    sender's rows come back by themselves.
     """
 
     __tablename__ = "notification"
     __table_args__ = (
         UniqueConstraint("event_id", "subscription_id"),
+        UniqueConstraint("hazard_event_id", "subscription_id"),
         Index("ix_notification_due", "status", "next_attempt_at"),
     )
 
-    alarm_id: Mapped[int] = mapped_column(ForeignKey("alarm.id", ondelete="CASCADE"), index=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("alarm_event.id", ondelete="CASCADE"))
+    # What the notice is about: an alarm change, or a hazard's step (an overdue escalation).
+    alarm_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alarm.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("alarm_event.id", ondelete="CASCADE"))
+    hazard_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hazard.id", ondelete="CASCADE"), index=True
+    )
+    hazard_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hazard_event.id", ondelete="CASCADE")
+    )
     subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification_subscription.id", ondelete="SET NULL"), index=True
     )
@@ -92,8 +103,8 @@ class Notification(IdMixin, TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    alarm: Mapped[Alarm] = relationship(lazy="raise")
-    event: Mapped[AlarmEvent] = relationship(lazy="raise")
+    alarm: Mapped[Alarm | None] = relationship(lazy="raise")
+    event: Mapped[AlarmEvent | None] = relationship(lazy="raise")
     subscription: Mapped[Subscription | None] = relationship(lazy="raise")
 
     def __str__(self) -> str:

@@ -73,7 +73,8 @@ class SubscriptionCreated(SubscriptionRead):
 
 
 class NotificationRead(ReadModel):
-    alarm_id: int
+    alarm_id: int | None
+    hazard_id: int | None
     subscription_id: int | None
     owner_id: int | None
     area_id: int | None

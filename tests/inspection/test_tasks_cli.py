@@ -1,0 +1,104 @@
+"""`gaswarden inspect schedule` and `seed-checklists` against a database of their own (the CLI
+commits), and the daily scheduler's thread."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+from typer.testing import CliRunner
+
+from gaswarden.cli.main import app
+from gaswarden.core.auth import SYSTEM
+from gaswarden.db import migrate
+from gaswarden.domains.inspection import plans, tasks
+from gaswarden.domains.inspection.builtin_checklists import BUILTINS
+from gaswarden.domains.inspection.models import ChecklistTemplate, InspectionTask
+from tests.conftest import Database, new_database
+from tests.factories import World, build_world
+
+runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "200"})
+
+
+@pytest.fixture(scope="module")
+def cli_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = new_database(backend, tmp_path_factory.mktemp(f"inspect-cli-{backend}"))
+    migrate.upgrade(db.settings, engine=db.engine)
+    with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
+        db.world = build_world(session)  # type: ignore[attr-defined]
+        session.commit()
+    yield db
+    db.cleanup()
+
+
+def run(db: Database, *args: str) -> object:
+    where = ["--data-dir", str(db.settings.data_dir)]
+    if db.settings.database_url:
+        where = ["--database-url", db.settings.database_url]
+    return runner.invoke(app, [*args, *where])
+
+
+def count(db: Database, model: type, *where: object) -> int:
+    with db.engine.connect() as conn:
+        stmt = select(func.count()).select_from(model).where(*where)  # type: ignore[arg-type]
+        return int(conn.execute(stmt).scalar_one())
+
+
+def test_seed_then_schedule_twice(cli_db: Database) -> None:
+    result = run(cli_db, "inspect", "seed-checklists")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert count(cli_db, ChecklistTemplate, ChecklistTemplate.builtin) == len(BUILTINS)
+    result = run(cli_db, "inspect", "seed-checklists")
+    assert "0 built-in" in result.output  # type: ignore[attr-defined]
+
+    world: World = cli_db.world  # type: ignore[attr-defined]
+    with sessionmaker(bind=cli_db.engine, expire_on_commit=False)() as session:
+        gate_template = session.scalar(
+            select(ChecklistTemplate.id).where(ChecklistTemplate.code == "GW-GATE")
+        )
+        plan = plans.create(
+            session=session,
+            principal=SYSTEM,
+            data={
+                "name": "门站月度巡检",
+                "kind": "third_party",
+                "template_id": gate_template,
+                "frequency": "monthly",
+                "starts_on": "2024-01-01",
+                "assignee_org_id": world.ids["agency"],
+            },
+        )
+        session.commit()
+
+    result = run(cli_db, "inspect", "schedule", "--today", "2024-04-10")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "4 new task(s)" in result.output  # type: ignore[attr-defined]
+    assert f"plan {plan.id}: 4" in result.output  # type: ignore[attr-defined]
+    assert count(cli_db, InspectionTask, InspectionTask.plan_id == plan.id) == 4
+    result = run(cli_db, "inspect", "schedule", "--today", "2024-04-10")
+    assert result.exit_code == 0 and "0 new task(s)" in result.output  # type: ignore[attr-defined]
+    assert count(cli_db, InspectionTask, InspectionTask.plan_id == plan.id) == 4
+
+    result = run(cli_db, "inspect", "schedule", "--today", "April")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+
+    # The daily scheduler (what `serve` may start): once at start, in its own transaction.
+    factory = sessionmaker(bind=cli_db.engine, expire_on_commit=False)
+    scheduler = tasks.DailyScheduler(factory, poll_s=3600)
+    assert scheduler.run_once(date(2024, 5, 1)).by_plan == {plan.id: 1}
+    scheduler = tasks.DailyScheduler.from_settings(cli_db.settings, poll_s=3600).start()
+    try:
+        for _ in range(200):  # wait for the first run (bounded), no timing asserted
+            if scheduler.last_run is not None:
+                break
+            time.sleep(0.05)
+        assert scheduler.last_run == tasks.local_today("Asia/Shanghai")
+        assert scheduler.last_result is not None
+    finally:
+        scheduler.stop()
+    assert not scheduler.running
+    assert count(cli_db, InspectionTask, InspectionTask.plan_id == plan.id) >= 5
