@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         default=512, ge=1, description="on-disk ingest spool used while the database is down"
     )
 
+    # ---- housekeeping in serve and demo (gaswarden/maintenance.py) -------------------
+    maintenance_enabled: bool = Field(
+        default=True,
+        description="serve and demo generate inspection tasks, escalate overdue hazards and "
+        "watch closed sites in a background thread",
+    )
+    maintenance_interval_s: float = Field(
+        default=900.0, gt=0, description="seconds between housekeeping rounds"
+    )
+
     # ---- uploads (inspection photos, rectification evidence, case evidence) -----------
     upload_max_mb: float = Field(default=10.0, gt=0, description="largest accepted upload")
     upload_image_max_px: int = Field(

@@ -3,7 +3,6 @@ each level is for, a new deadline starting afresh; the background loop and the C
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from gaswarden import maintenance
 from gaswarden.cli.main import app as cli
 from gaswarden.core.auth import SYSTEM
 from gaswarden.db import migrate
@@ -21,7 +21,6 @@ from gaswarden.domains.hazard.enums import HazardEventKind, HazardSource, Hazard
 from gaswarden.domains.hazard.models import Hazard, HazardEvent
 from gaswarden.domains.notification.models import Subscription
 from gaswarden.domains.notification.service import subscriptions
-from gaswarden.settings import Settings
 from gaswarden.standards.hazards import ESCALATION_STEPS, HazardGrade
 from tests.conftest import new_database
 from tests.factories import World, build_world
@@ -194,17 +193,16 @@ def test_verified_hazard_is_no_longer_overdue(session: Session, world: World) ->
     assert h.status is HazardStatus.CLOSED and not h.overdue and h.closed_on_time is False
 
 
-def test_the_background_loop_sweeps(
-    connection: Connection, session: Session, world: World, settings: Settings
+def test_the_housekeeping_round_sweeps(
+    connection: Connection, session: Session, world: World
 ) -> None:
     h = new_hazard(session, world, deadline=date(2020, 1, 1))
     session.flush()
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    stop = threading.Event()
-    stop.set()  # one round, then stop
-    assert overdue.run(factory, settings, stop, interval_s=0.01) == 1
+    done = maintenance.run_round(factory, "Asia/Shanghai")
+    assert done.failed == {} and h.id in done.results["overdue hazards"].overdue
     session.expire_all()
     assert h.overdue and h.escalation_level == 2
 

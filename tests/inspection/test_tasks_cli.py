@@ -1,21 +1,22 @@
 """`gaswarden inspect schedule` and `seed-checklists` against a database of their own (the CLI
-commits), and the daily scheduler's thread."""
+commits), and the housekeeping thread that generates tasks in serve and demo."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
+from gaswarden import maintenance
 from gaswarden.cli.main import app
 from gaswarden.core.auth import SYSTEM
 from gaswarden.db import migrate
-from gaswarden.domains.inspection import plans, tasks
+from gaswarden.domains.inspection import plans
 from gaswarden.domains.inspection.builtin_checklists import BUILTINS
 from gaswarden.domains.inspection.models import ChecklistTemplate, InspectionTask
 from tests.conftest import Database, new_database
@@ -86,19 +87,31 @@ def test_seed_then_schedule_twice(cli_db: Database) -> None:
     result = run(cli_db, "inspect", "schedule", "--today", "April")
     assert result.exit_code == 2  # type: ignore[attr-defined]
 
-    # The daily scheduler (what `serve` may start): once at start, in its own transaction.
+    # The housekeeping that serve and demo start: one round, each job its own transaction.
     factory = sessionmaker(bind=cli_db.engine, expire_on_commit=False)
-    scheduler = tasks.DailyScheduler(factory, poll_s=3600)
-    assert scheduler.run_once(date(2024, 5, 1)).by_plan == {plan.id: 1}
-    scheduler = tasks.DailyScheduler.from_settings(cli_db.settings, poll_s=3600).start()
+    noon = datetime(2024, 5, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+    done = maintenance.run_round(factory, "Asia/Shanghai", now=noon)
+    assert done.failed == {} and done.results["inspection tasks"].by_plan == {plan.id: 1}
+    assert set(done.results) == {"inspection tasks", "overdue hazards", "closed sites"}
+    worker = maintenance.Maintenance.from_settings(cli_db.settings).start()
     try:
-        for _ in range(200):  # wait for the first run (bounded), no timing asserted
-            if scheduler.last_run is not None:
+        for _ in range(200):  # wait for the first round (bounded), no timing asserted
+            if worker.rounds:
                 break
             time.sleep(0.05)
-        assert scheduler.last_run == tasks.local_today("Asia/Shanghai")
-        assert scheduler.last_result is not None
+        assert worker.rounds and worker.rounds[0].failed == {}
     finally:
-        scheduler.stop()
-    assert not scheduler.running
+        worker.stop()
+    assert not worker.running
     assert count(cli_db, InspectionTask, InspectionTask.plan_id == plan.id) >= 5
+
+
+def test_serve_seeds_the_builtin_checklists_once(cli_db: Database) -> None:
+    from gaswarden.cli.serve import seed_reference_data
+
+    seed_reference_data(cli_db.settings)
+    seed_reference_data(cli_db.settings)
+    codes = {b.code for b in BUILTINS}
+    with sessionmaker(bind=cli_db.engine)() as session:
+        stored = list(session.scalars(select(ChecklistTemplate.code)))
+    assert codes <= set(stored) and len(stored) == len(set(stored))

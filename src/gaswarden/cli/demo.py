@@ -137,15 +137,18 @@ def demo(
             "with the published demo password[/yellow]"
         )
     from gaswarden.app import create_app
-    from gaswarden.cli.serve import run_server, start_notification_sender
+    from gaswarden.cli.serve import run_server, start_housekeeping, start_notification_sender
 
     stop_live = _start_live(settings, loaded=loaded, simulate=simulate, speed=speed, port=mqtt_port)
-    notifier = None
+    notifier = housekeeping = None
     try:
         notifier = start_notification_sender(settings)
+        housekeeping = start_housekeeping(settings)
         run_server(create_app(settings), host, port)
     finally:
         console.print("stopping 正在停止 …")
+        if housekeeping is not None:
+            housekeeping.stop()
         if notifier is not None:
             notifier.stop()
         stop_live()

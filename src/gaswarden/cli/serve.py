@@ -17,6 +17,7 @@ from gaswarden.settings import INSECURE_DEV_KEY, Settings
 if TYPE_CHECKING:
     from gaswarden.domains.notification.background import BackgroundSender
     from gaswarden.ingestion.broker import EmbeddedIngest
+    from gaswarden.maintenance import Maintenance
 
 
 def serve(
@@ -43,16 +44,36 @@ def serve(
         )
     if migrate_first:
         migrate.upgrade(settings)
+        seed_reference_data(settings)
     embedded = start_embedded_broker(settings) if broker and not settings.mqtt_url else None
-    notifier = None
+    notifier = housekeeping = None
     try:
         notifier = start_notification_sender(settings)
+        housekeeping = start_housekeeping(settings)
         run_server(create_app(settings), host, port)
     finally:
+        if housekeeping is not None:
+            housekeeping.stop()
         if notifier is not None:
             notifier.stop()
         if embedded is not None:
             embedded.stop()
+
+
+def seed_reference_data(settings: Settings) -> None:
+    """What a new deployment starts with: the built-in checklists (统一检查内容和标准), each
+    created once; a regulator's later edits are new versions and are left alone."""
+    from gaswarden.db.session import make_engine, make_session_factory, unit_of_work
+    from gaswarden.domains.inspection.checklists import seed_builtin
+
+    engine = make_engine(settings)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            created = seed_builtin(session)
+    finally:
+        engine.dispose()
+    if created:
+        console.print(f"{created} built-in checklist(s) created  已创建内置检查表")
 
 
 def start_embedded_broker(settings: Settings, port: int | None = None) -> EmbeddedIngest:
@@ -87,6 +108,20 @@ def start_notification_sender(settings: Settings) -> BackgroundSender | None:
             f"sending alarm notifications every {settings.notify_poll_s:g} s  报警通知发送已启动"
         )
     return notifier
+
+
+def start_housekeeping(settings: Settings) -> Maintenance | None:
+    """Inspection tasks on schedule, overdue hazards escalated, closed sites watched, in a
+    background thread (gaswarden/maintenance.py), unless GASWARDEN_MAINTENANCE_ENABLED=false."""
+    from gaswarden import maintenance
+
+    housekeeping = maintenance.start(settings)
+    if housekeeping is not None:
+        console.print(
+            f"housekeeping every {settings.maintenance_interval_s:g} s: inspection tasks, "
+            "overdue hazards, closed sites  定期任务已启动"
+        )
+    return housekeeping
 
 
 def run_server(app: object, host: str, port: int) -> None:

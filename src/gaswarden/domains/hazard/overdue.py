@@ -11,25 +11,23 @@ outbox (domains.notification; `hazard_id`/`hazard_event_id` instead of an alarm)
 sender delivers like alarm notices; the step's `data` also records whom it is for (users,
 subscriptions) and how many rows were `queued`.
 
-`run` repeats the sweep in the background of long-running commands (the notification
-sender's thread group); `gaswarden hazards sweep` runs it once.
+gaswarden/maintenance.py runs the sweep in the background of `serve` and `demo`;
+`gaswarden hazards sweep` runs it once.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
 from gaswarden.core.enums import Role
 from gaswarden.db.base import utcnow
-from gaswarden.db.session import unit_of_work
 from gaswarden.domains.account.models import User
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.hazard.enums import HazardEventKind, HazardStatus
@@ -41,14 +39,12 @@ from gaswarden.domains.notification.models import Notification, Subscription
 from gaswarden.domains.organization.enums import OrgKind
 from gaswarden.domains.organization.models import Organization
 from gaswarden.rules.grades import Grade
-from gaswarden.settings import Settings
 from gaswarden.standards.hazards import ESCALATION_STEPS, HazardGrade
 
 log = logging.getLogger(__name__)
 
 # Waiting on the enterprise; a submitted rectification waits on the verifier instead.
 WAITING = (HazardStatus.REPORTED, HazardStatus.ASSIGNED, HazardStatus.RECTIFYING)
-SWEEP_INTERVAL_S = 900.0  # deadlines are days: a look every quarter of an hour is plenty
 
 # Level -> who is told. 1: the enterprise head; 2: the regulator of the area.
 LEVEL_AUDIENCE: dict[int, Audience] = {1: Audience.ENTERPRISE_ADMIN, 2: Audience.REGULATOR}
@@ -268,30 +264,3 @@ def _subscriptions(
                 continue
         out.append(sub)
     return out
-
-
-# ---- in the background --------------------------------------------------------------------------
-def run_once(factory: sessionmaker[Session], settings: Settings) -> SweepResult:
-    with unit_of_work(factory) as session:
-        return sweep(session, utcnow(), settings.timezone)
-
-
-def run(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    stop: threading.Event,
-    *,
-    interval_s: float = SWEEP_INTERVAL_S,
-) -> int:
-    """Sweep at once, then every `interval_s` until `stop` is set; returns the sweeps done."""
-    rounds = 0
-    while True:
-        try:
-            result = run_once(factory, settings)
-            rounds += 1
-            if result.overdue or result.escalated:
-                log.info("hazard sweep: %s", result)
-        except Exception:  # the database may be away for a while: keep trying
-            log.exception("hazard sweep failed")
-        if stop.wait(interval_s):
-            return rounds

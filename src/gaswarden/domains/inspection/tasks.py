@@ -3,15 +3,14 @@ with the overdue ones flagged and counted, cancelled by the regulator.
 
 `generate` makes one task per matching site for every period of every active plan from its
 start up to today (the current period included) that has none yet: running it twice adds
-nothing (and the (plan, site, period_start) unique constraint backs that up). `DailyScheduler`
-runs it in the background of a long-running process. Flush, never commit.
+nothing (and the (plan, site, period_start) unique constraint backs that up).
+gaswarden/maintenance.py runs it in the background of serve and demo. Flush, never commit.
 """
 
 from __future__ import annotations
 
 import calendar
 import logging
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,15 +18,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Engine, and_, false, func, not_, or_, select, true
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
+from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM, Principal, ScopeKind
 from gaswarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.scope import areas_under
-from gaswarden.db.session import make_engine, make_session_factory
 from gaswarden.domains.alarm.service import AreaFilter
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.audit import service as audit
@@ -42,7 +40,6 @@ from gaswarden.domains.inspection.plans import ENTITY as PLAN_ENTITY
 from gaswarden.domains.inspection.plans import is_regulator
 from gaswarden.domains.site.enums import SiteKind, SiteStatus
 from gaswarden.domains.site.models import Site
-from gaswarden.settings import Settings
 from gaswarden.standards.hazards import FREQUENCY_MONTHS, Frequency
 
 log = logging.getLogger(__name__)
@@ -402,74 +399,3 @@ def mark_done(
     task.done_at = at
     task.late = at.astimezone(ZoneInfo(tz)).date() > task.due_on
     session.flush()
-
-
-# ---- running it every day --------------------------------------------------------------------
-class DailyScheduler:
-    """`generate` in a daemon thread: once at start, then whenever the local date changes
-    (checked every `poll_s` seconds). Each run is its own transaction; errors are logged and
-    retried at the next poll. Several processes may each run one (plans are locked on
-    PostgreSQL; on SQLite the writer lock serialises them)."""
-
-    def __init__(
-        self,
-        factory: sessionmaker[Session],
-        *,
-        tz: str = "Asia/Shanghai",
-        poll_s: float = 600.0,
-    ) -> None:
-        self._factory = factory
-        self._tz = tz
-        self._poll_s = poll_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="gaswarden-schedule", daemon=True)
-        self.last_run: date | None = None
-        self.last_result: Generated | None = None
-        self._engine: Engine | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings, poll_s: float = 600.0) -> DailyScheduler:
-        """With an engine of its own (released by `stop`), in the deployment's timezone."""
-        engine = make_engine(settings)
-        scheduler = cls(make_session_factory(engine), tz=settings.timezone, poll_s=poll_s)
-        scheduler._engine = engine
-        return scheduler
-
-    def run_once(self, today: date | None = None) -> Generated:
-        today = today or local_today(self._tz)
-        with self._factory() as session:
-            try:
-                result = generate(session, today)
-                session.commit()
-            except Exception:
-                session.rollback()
-                raise
-        self.last_run, self.last_result = today, result
-        return result
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            today = local_today(self._tz)
-            if self.last_run != today:
-                try:
-                    result = self.run_once(today)
-                    log.info("inspection tasks for %s: %d new", today, result.tasks)
-                except Exception:  # keep the thread alive; the next poll retries
-                    log.exception("generating inspection tasks failed")
-            self._stop.wait(self._poll_s)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def start(self) -> DailyScheduler:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float | None = 30.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        if self._engine is not None and not self._thread.is_alive():
-            self._engine.dispose()
-            self._engine = None

@@ -36,15 +36,6 @@ class BackgroundSender:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="gaswarden-notify", daemon=True)
         self.total: Counter[str] = Counter()
-        # The overdue-hazard sweep (逾期督办) rides along: it queues hazard escalations.
-        self._sweeper = threading.Thread(
-            target=self._sweep, name="gaswarden-hazard-sweep", daemon=True
-        )
-
-    def _sweep(self) -> None:
-        from gaswarden.domains.hazard import overdue  # builds on this domain
-
-        overdue.run(self._factory, self.settings, self._stop)
 
     def _run(self) -> None:
         self.total = sender.run(self._factory, self.settings, self._stop, on_round=self._log)
@@ -59,7 +50,6 @@ class BackgroundSender:
 
     def start(self) -> BackgroundSender:
         self._thread.start()
-        self._sweeper.start()
         return self
 
     def stop(self, timeout: float | None = None) -> None:
@@ -69,9 +59,7 @@ class BackgroundSender:
             self._thread.join(
                 timeout if timeout is not None else self.settings.notify_timeout_s + 5
             )
-        if self._sweeper.is_alive():
-            self._sweeper.join(timeout if timeout is not None else 30)
-        if self._thread.is_alive() or self._sweeper.is_alive():
+        if self._thread.is_alive():
             log.warning("the notification sender did not stop in time; leaving it to exit")
         elif self._engine is not None:
             self._engine.dispose()
