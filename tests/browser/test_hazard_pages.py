@@ -99,7 +99,9 @@ def test_rectification_sent_back_once_then_verified(page, phone, live: Live, gua
     assert status(phone) == "待验收"
     photo = phone.locator("[data-round='1'] .hz-photos img")
     assert photo.count() == 1
-    assert phone.evaluate("img => img.naturalWidth", photo.element_handle()) == 64  # it loads
+    handle = photo.element_handle()
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
+    assert phone.evaluate("img => img.naturalWidth", handle) == 64  # it loads
 
     # the regulator sends it back once, with a reason (none: refused on the page)
     page.goto(hazard_url)

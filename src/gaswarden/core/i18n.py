@@ -298,6 +298,8 @@ ZH: dict[str, str] = {
     # statistics and enforcement pages (domains/hazard/web_stats.py, domains/enforcement/web.py)
     "Statistics": "统计分析",
     "Enforcement": "执法",
+    # inspection pages (domains/inspection/web.py; their own messages are in its web_view)
+    "Inspections": "检查",
 }
 
 # Field names as they appear on forms and detail pages: name -> (中文, English).

@@ -24,6 +24,7 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/map", "Map", None),
     ("/alarms", "Alarms", None),
     ("/hazards", "Hazards", None),
+    ("/inspection-tasks", "Inspections", None),
     ("/statistics", "Statistics", None),
     ("/enforcement", "Enforcement", None),
     ("/sites", "Sites", None),
@@ -46,6 +47,7 @@ REGULATORS_ONLY = frozenset({"/quarantine"})  # what tries to get in is the regu
 NAV_ALSO: dict[str, tuple[str, ...]] = {
     "/notification-subscriptions": ("/notifications",),
     "/statistics": ("/enterprise-systems",),
+    "/inspection-tasks": ("/inspections", "/inspection-plans", "/checklists"),
 }
 
 

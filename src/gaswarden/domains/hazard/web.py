@@ -21,8 +21,7 @@ from gaswarden.core.i18n import local_time, t
 from gaswarden.core.pagination import PageParams
 from gaswarden.deps import SessionDep
 from gaswarden.domains.attachment import service as attachments
-from gaswarden.domains.hazard import service
-from gaswarden.domains.hazard import web_stats
+from gaswarden.domains.hazard import service, web_stats
 from gaswarden.domains.hazard import web_view as view
 from gaswarden.domains.hazard.enums import HazardSource, HazardStatus
 from gaswarden.domains.hazard.models import Hazard

@@ -449,7 +449,9 @@ def _systems_page(
     options = (
         []
         if principal.scope_kind is ScopeKind.ORG
-        else [(str(o.id), o.name) for o in systems.enterprises(session=session, principal=principal)]
+        else [
+            (str(o.id), o.name) for o in systems.enterprises(session=session, principal=principal)
+        ]
     )
     return _page(
         request,

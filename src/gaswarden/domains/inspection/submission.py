@@ -202,7 +202,7 @@ def _existing(session: Session, principal: Principal, client_id: str) -> Inspect
     return found
 
 
-def _site(session: Session, principal: Principal, site_id: int) -> Site:
+def visible_site(session: Session, principal: Principal, site_id: int) -> Site:
     stmt = select(Site).where(
         Site.id == site_id,
         located(principal, owner=Site.owner_id, area=Site.area_id, site=Site.id),
@@ -233,7 +233,7 @@ def _task(session: Session, principal: Principal, task_id: int, site: Site) -> I
     return task
 
 
-def _kind(
+def inspection_kind(
     principal: Principal, asked: InspectionKind | None, task: InspectionTask | None
 ) -> InspectionKind:
     """Enterprises inspect themselves (SELF, whatever they ask); a task fixes the kind; else
@@ -261,7 +261,7 @@ def _targets(site: Site) -> set[ChecklistTarget]:
     return out
 
 
-def _version(
+def checklist_version(
     session: Session, site: Site, task: InspectionTask | None, version_id: int | None
 ) -> ChecklistVersion:
     """The version asked for (a form filled in offline keeps the version it was opened with,
@@ -427,13 +427,13 @@ def submit(
         return Submission(first, duplicate=True)
 
     now = now or utcnow()
-    site = _site(session, principal, site_id)
+    site = visible_site(session, principal, site_id)
     task = _task(session, principal, task_id, site) if task_id is not None else None
-    kind = _kind(principal, kind, task)
+    kind = inspection_kind(principal, kind, task)
     _check_time(inspected_at, now)
     if (lon is None) != (lat is None):
         raise _invalid(["body", "lat" if lat is None else "lon"], "give both lon and lat")
-    version = _version(session, site, task, version_id)
+    version = checklist_version(session, site, task, version_id)
     answers = parse_answers(results)
     items = _check_answers(version, answers)
     all_photos = [*photo_ids, *(i for a in answers for i in a.photo_ids)]

@@ -31,9 +31,10 @@
   var m = data.months;
   draw("chart-months", pair(m).concat([
     { type: "scatter", mode: "lines+markers", name: L.open, x: m.x, y: m.open, line: { color: OPEN } }
-  ]), layout({}));
-  draw("chart-areas", pair(data.areas), layout({}));
-  draw("chart-categories", pair(data.categories), layout({}));
+  ]), layout({ xaxis: { type: "category", automargin: true } }));
+  var cat = { xaxis: { type: "category", automargin: true } };
+  draw("chart-areas", pair(data.areas), layout(cat));
+  draw("chart-categories", pair(data.categories), layout(cat));
   var s = data.sources;
   draw("chart-sources", [{ type: "pie", labels: s.labels, values: s.values, hole: 0.45,
                            textinfo: "label+value", sort: false }],
