@@ -7,6 +7,8 @@ import threading
 import time
 
 import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from gaswarden.ingestion.mqtt_client import READ_BLOCK, BufferedClient
 from tests.ingestion.conftest import Broker
@@ -132,3 +134,89 @@ def test_a_batch_of_acknowledgements_is_one_write_and_only_those_are_acknowledge
         second.disconnect()
         second.loop_stop()
     assert [p for _, p in received] == payloads[30:]
+
+
+def test_plain_publishes_take_the_fast_path_and_unusual_ones_go_to_paho_in_order(
+    broker: Broker,
+) -> None:
+    """MQTT 5, manual acknowledgement: QoS 1 PUBLISH packets without properties reach
+    `on_message_raw` (but the first of each block read, which paho takes); messages with
+    properties reach paho's `on_message`; all in the order published, with the
+    packet ids the broker gave (acknowledged, nothing comes again after a reconnect)."""
+    got: list[tuple[str, str, bytes, int]] = []  # (path, topic, payload, qos)
+    mids: list[tuple[int, int]] = []
+
+    def raw(topic: str, payload: bytes, mid: int, qos: int) -> None:
+        got.append(("raw", topic, payload, qos))
+        mids.append((mid, qos))
+
+    def on_message(c: paho.Client, u: object, msg: paho.MQTTMessage) -> None:
+        got.append(("paho", msg.topic, bytes(msg.payload), msg.qos))
+        mids.append((msg.mid, msg.qos))
+
+    def subscriber() -> BufferedClient:
+        c = BufferedClient(
+            paho.CallbackAPIVersion.VERSION2, client_id="fast-path", protocol=paho.MQTTv5
+        )
+        c.manual_ack_set(True)
+        c.on_message_raw = raw
+        c.on_message = on_message
+        c.on_connect = lambda cl, *a: cl.subscribe("t/#", qos=1)
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = 600
+        c.connect("127.0.0.1", broker.port, properties=props, clean_start=False)
+        c.loop_start()
+        return c
+
+    client = subscriber()
+    deadline = time.monotonic() + 10
+    while not client.is_connected() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # subscribed
+    client.disconnect()  # the session keeps what is published meanwhile: it comes in a burst
+    client.loop_stop()
+    pub = paho.Client(
+        paho.CallbackAPIVersion.VERSION2, client_id="fast-path-pub", protocol=paho.MQTTv5
+    )
+    pub.max_inflight_messages_set(1000)
+    pub.connect("127.0.0.1", broker.port)
+    pub.loop_start()
+    with_props = Properties(PacketTypes.PUBLISH)
+    with_props.ContentType = "application/json"
+    sent: list[tuple[str, str, bytes, int]] = []
+    infos = []
+    for i in range(600):
+        topic, payload = f"t/{i % 7}/x", f"m{i}".encode()
+        if i in (100, 200):
+            infos.append(pub.publish(topic, payload, qos=1, properties=with_props))
+            sent.append(("paho", topic, payload, 1))
+        else:
+            infos.append(pub.publish(topic, payload, qos=1))
+            sent.append(("raw", topic, payload, 1))
+    for info in infos:
+        info.wait_for_publish(10)
+    pub.disconnect()
+    pub.loop_stop()
+    client = subscriber()
+    try:
+        deadline = time.monotonic() + 20
+        while len(got) < len(sent) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [g[1:] for g in got] == [s[1:] for s in sent]
+        for g, s in zip(got, sent, strict=True):
+            if s[0] == "paho":  # properties
+                assert g[0] == "paho", g
+        assert sum(g[0] == "raw" for g in got) > len(sent) // 2
+        client.ack_many(mid for mid, qos in mids if qos == 1)
+        time.sleep(0.5)  # written
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    got.clear()
+    again = subscriber()
+    try:
+        time.sleep(1.5)  # nothing comes again
+    finally:
+        again.disconnect()
+        again.loop_stop()
+    assert got == []

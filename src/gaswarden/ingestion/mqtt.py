@@ -111,6 +111,7 @@ class MqttIngest:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_message_raw = self._on_message_raw
         self.client.on_subscribe = self._on_subscribe
         worker.on_done = self.ack
 
@@ -148,14 +149,17 @@ class MqttIngest:
             log.warning("disconnected from the broker (%s); reconnecting", reason)
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        # what the client's fast path leaves to paho (QoS 2, a PUBLISH with properties ...)
+        self._on_message_raw(msg.topic, bytes(msg.payload), msg.mid, msg.qos)
+
+    def _on_message_raw(self, topic: str, payload: bytes, mid: int, qos: int) -> None:
         self.received += 1
-        topic = msg.topic  # paho decodes it as UTF-8
         message = Message(
             transport="mqtt",
             topic=topic,
-            payload=bytes(msg.payload),
+            payload=payload,
             received_at=datetime.now(UTC),
-            handle=(self._generation, msg.mid, msg.qos),
+            handle=(self._generation, mid, qos),
         )
         try:
             self.worker.pipeline.predecode(message)  # uses this thread while the worker waits

@@ -79,6 +79,29 @@ def _rejected(r: Rejection, index: int = 0, metric: str | None = None) -> ItemOu
     return ItemOutcome(index, "rejected", metric, r.reason, r.detail)
 
 
+def _scope(ref: DeviceRef | None) -> store.Scope:
+    return store.Scope(ref.owner_id, ref.area_id) if ref else store.Scope(None, None)
+
+
+def _refuse(
+    msg: Message,
+    reason: RejectReason,
+    detail: str,
+    serial: str | None,
+    ref: DeviceRef | None = None,
+) -> Rejection:
+    return Rejection(
+        reason=reason,
+        detail=detail,
+        transport=msg.transport,
+        topic=msg.topic,
+        serial=serial,
+        device_id=ref.id if ref else None,
+        payload=msg.payload,
+        received_at=msg.received_at,
+    )
+
+
 class Pipeline:
     def __init__(
         self, *, cache: DeviceCache | None = None, consumers: Sequence[BatchConsumer] = ()
@@ -121,20 +144,7 @@ class Pipeline:
     def _resolve(
         self, session: Session, msg: Message
     ) -> tuple[DeviceRef | None, str, Rejection | None]:
-        def refuse(
-            reason: RejectReason, detail: str, serial: str | None, ref: DeviceRef | None = None
-        ) -> Rejection:
-            return Rejection(
-                reason=reason,
-                detail=detail,
-                transport=msg.transport,
-                topic=msg.topic,
-                serial=serial,
-                device_id=ref.id if ref else None,
-                payload=msg.payload,
-                received_at=msg.received_at,
-            )
-
+        refuse = _refuse
         serial, kind = msg.serial, msg.kind
         if serial is None or kind is None:
             parsed = self._parse_topic(msg.topic or "")
@@ -143,6 +153,7 @@ class Pipeline:
                     None,
                     "",
                     refuse(
+                        msg,
                         RejectReason.BAD_TOPIC,
                         f"topic {str(msg.topic)[:120]!r} is not gw/v1/devices/<serial>/"
                         "telemetry|event|status",
@@ -156,7 +167,10 @@ class Pipeline:
                 None,
                 kind,
                 refuse(
-                    RejectReason.UNKNOWN_DEVICE, f"no device {serial[:64]!r} is registered", serial
+                    msg,
+                    RejectReason.UNKNOWN_DEVICE,
+                    f"no device {serial[:64]!r} is registered",
+                    serial,
                 ),
             )
         if msg.token is not None and not ref.token_matches(msg.token):
@@ -165,13 +179,15 @@ class Pipeline:
                 return (
                     None,
                     kind,
-                    refuse(RejectReason.UNKNOWN_DEVICE, f"no device {serial[:64]!r}", serial),
+                    refuse(msg, RejectReason.UNKNOWN_DEVICE, f"no device {serial[:64]!r}", serial),
                 )
             if not ref.token_matches(msg.token):
                 return (
                     ref,
                     kind,
-                    refuse(RejectReason.BAD_TOKEN, "the device token does not match", serial, ref),
+                    refuse(
+                        msg, RejectReason.BAD_TOKEN, "the device token does not match", serial, ref
+                    ),
                 )
         if ref.decommissioned:
             ref = self.cache.reload(session, serial) or ref
@@ -180,6 +196,7 @@ class Pipeline:
                     ref,
                     kind,
                     refuse(
+                        msg,
                         RejectReason.DECOMMISSIONED,
                         f"device {serial} is decommissioned",
                         serial,
@@ -211,10 +228,9 @@ class Pipeline:
             items: list[ItemOutcome] = []
             outcomes.append(items)
             ref, kind, refusal = self._resolve(session, msg)
-            scope = store.Scope(ref.owner_id, ref.area_id) if ref else store.Scope(None, None)
             activity = self._activity(write, ref, msg) if ref else None
             if refusal is not None:
-                write.rejections.append((refusal, scope))
+                write.rejections.append((refusal, _scope(ref)))
                 items.append(_rejected(refusal))
                 if activity is not None:
                     activity.rejections += 1
@@ -233,7 +249,7 @@ class Pipeline:
             for item in decoded.items:
                 result = item.result
                 if isinstance(result, Rejection):
-                    write.rejections.append((result, scope))
+                    write.rejections.append((result, _scope(ref)))
                     items.append(_rejected(result, item.index, item.metric))
                     activity.rejections += 1
                     activity.last_rejection_at = msg.received_at

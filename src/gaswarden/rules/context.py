@@ -22,7 +22,7 @@ from gaswarden.domains.device.models import Device
 from gaswarden.domains.site.models import Site
 from gaswarden.rules import setpoints as sp
 from gaswarden.rules.catalog import CONTEXT, RULES, Place, default_params
-from gaswarden.rules.device import CompiledRule, compile_rules
+from gaswarden.rules.device import CompiledRule, RulePlan, compile_rules, plan
 
 
 @dataclass
@@ -146,13 +146,15 @@ class Compiled:
     params: dict[str, dict[str, Any]]
     rules: tuple[CompiledRule, ...]
     windows: dict[str, float]  # each rule's nuisance-grouping window (seconds)
+    plan: RulePlan  # the rules as the engine walks them per batch
 
 
 def compiled(params: dict[str, dict[str, Any]]) -> Compiled:
     windows = {
         rule: float(p.get("group_window_s", sp.NUISANCE_WINDOW_S)) for rule, p in params.items()
     }
-    return Compiled(params, compile_rules(params), windows)
+    rules = compile_rules(params)
+    return Compiled(params, rules, windows, plan(rules))
 
 
 class ParamsCache:

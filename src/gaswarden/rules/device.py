@@ -27,6 +27,37 @@ class CompiledRule:
     rate: ev.RateParams | None = None
 
 
+# What `run` does with a rule, decided once per device (RulePlan) rather than per batch.
+_THRESHOLD, _RATE, _EVENT, _OFFLINE = range(4)
+Step = tuple[int, str, str, CompiledRule]  # (what to do, rule id, metric, the rule)
+
+
+@dataclass(frozen=True, slots=True)
+class RulePlan:
+    """A device's rules as `run` walks them, in rule order: `full` for a batch with events,
+    `quiet` (the event rules left out) for one without. Rules that no batch input can move
+    (expiry: the sweep's) are left out of both."""
+
+    full: tuple[Step, ...]
+    quiet: tuple[Step, ...]
+
+
+def plan(rules: Sequence[CompiledRule]) -> RulePlan:
+    steps: list[Step] = []
+    for rule in rules:
+        if rule.threshold is not None:
+            if rule.metric is not None:
+                steps.append((_THRESHOLD, rule.id, rule.metric, rule))
+        elif rule.rate is not None:
+            if rule.metric is not None:
+                steps.append((_RATE, rule.id, rule.metric, rule))
+        elif rule.kind is RuleKind.EVENT and rule.event is not None:
+            steps.append((_EVENT, rule.id, "", rule))
+        elif rule.kind is RuleKind.OFFLINE:
+            steps.append((_OFFLINE, rule.id, "", rule))
+    return RulePlan(tuple(steps), tuple(s for s in steps if s[0] != _EVENT))
+
+
 def compile_rules(params: Mapping[str, Mapping[str, Any]]) -> tuple[CompiledRule, ...]:
     out = []
     for rule_id, values in params.items():
@@ -51,7 +82,7 @@ def compile_rules(params: Mapping[str, Mapping[str, Any]]) -> tuple[CompiledRule
 
 def run(
     states: dict[str, RuleState],
-    rules: Sequence[CompiledRule],
+    rules: RulePlan | Sequence[CompiledRule],
     *,
     points: Mapping[str, list[ev.Point]],
     events: Sequence[DeviceEvent] = (),
@@ -61,8 +92,11 @@ def run(
     """Transitions in rule order; `states` is updated in place (missing ones are created
     when their rule has an input).
 
-    `points` maps metric -> [(device time, value)], sorted by time.
+    `points` maps metric -> [(device time, value)], sorted by time. `rules`: the device's
+    RulePlan (kept with its compiled rules), or its compiled rules.
     """
+    if not isinstance(rules, RulePlan):
+        rules = plan(rules)
     out: list[Transition] = []
     series: Mapping[str, list[ev.Point]] = points
     battery_status = [(s.ts, s.battery_pct) for s in statuses if s.battery_pct is not None]
@@ -72,19 +106,20 @@ def run(
             "battery_pct": sorted([*points.get("battery_pct", []), *battery_status]),
         }
 
-    for rule in rules:
-        # A state is made only for a rule that has something to judge: the states of rules
-        # that never had an input are not stored with every batch.
-        rule_id = rule.id
-        if rule.threshold is not None:
-            if rule.metric is not None and rule.metric in series:
-                state = _state(states, rule_id)
-                out += ev.threshold(state, rule_id, series[rule.metric], rule.threshold)[1]
-        elif rule.rate is not None:
-            if rule.metric is not None and rule.metric in series:
-                state = _state(states, rule_id)
-                out += ev.rate_of_change(state, rule_id, series[rule.metric], rule.rate)[1]
-        elif rule.kind is RuleKind.EVENT and rule.event is not None and events:
+    # A state is made only for a rule that has something to judge: the states of rules that
+    # never had an input are not stored with every batch.
+    for step, rule_id, metric, rule in rules.full if events else rules.quiet:
+        if step == _THRESHOLD:
+            found = series.get(metric)
+            if found is not None:
+                state = states.get(rule_id) or _state(states, rule_id)
+                out += ev.threshold(state, rule_id, found, rule.threshold)[1]  # type: ignore[arg-type]
+        elif step == _RATE:
+            found = series.get(metric)
+            if found is not None:
+                state = states.get(rule_id) or _state(states, rule_id)
+                out += ev.rate_of_change(state, rule_id, found, rule.rate)[1]  # type: ignore[arg-type]
+        elif step == _EVENT:
             mine = [e for e in events if e.event == rule.event]
             if mine:
                 last = max(mine, key=lambda e: e.ts)
@@ -95,7 +130,7 @@ def run(
                 state = _state(states, rule_id)
                 _, got = ev.events(state, rule_id, [e.ts for e in mine], grade, detail)
                 out += got
-        elif rule.kind is RuleKind.OFFLINE and (rule_id in states or statuses):
+        elif rule_id in states or statuses:  # _OFFLINE
             # (no state yet: the device was never reported offline, hearing it changes nothing)
             state = _state(states, rule_id)
             out += _offline(state, rule_id, rule.values, points, events, statuses, received_at)

@@ -79,7 +79,7 @@ class AlarmEngine(BatchConsumer):
             device, entry = compiled[device_id], entries[device_id]
             found = run(
                 entry.states,
-                device.rules,
+                device.plan,
                 points=points.get(device_id, no_points),
                 events=sorted(events[device_id], key=_ts) if device_id in events else (),
                 statuses=sorted(statuses[device_id], key=_ts) if device_id in statuses else (),

@@ -11,6 +11,7 @@ from gaswarden.ingestion.contract import MAX_BATCH_ITEMS, Reading, RejectReason
 from gaswarden.ingestion.decoders.common import (
     Context,
     Decoded,
+    Item,
     Refused,
     item_bytes,
     metric_value,
@@ -61,6 +62,7 @@ def decode_item(item: Any, ctx: Context, out: Decoded, index: int, raw: bytes, p
     except Refused as refused:
         out.add(index, rejection(ctx, refused.reason, prefix + refused.detail, raw))
         return
+    device_id, append = ctx.device_id, out.items.append
     for name, value in values.items():
         try:
             number = metric_value(name, value)
@@ -68,4 +70,4 @@ def decode_item(item: Any, ctx: Context, out: Decoded, index: int, raw: bytes, p
             bad = item_bytes({"ts": obj.get("ts"), "seq": obj.get("seq"), "values": {name: value}})
             out.add(index, rejection(ctx, refused.reason, prefix + refused.detail, bad), str(name))
             continue
-        out.add(index, Reading(ctx.device_id, name, ts, number, seq), name)
+        append(Item(index, Reading(device_id, name, ts, number, seq), name))
