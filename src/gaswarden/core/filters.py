@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, create_model
-from sqlalchemy import ColumnElement, DateTime, Select, or_
+from sqlalchemy import ColumnElement, DateTime, Select, func, or_, select
+from sqlalchemy.orm import Session
 
 from gaswarden.core.enums import LabeledEnum
 from gaswarden.core.errors import Invalid
+from gaswarden.core.pagination import Page, PageParams
 
 Op = Literal["in", "contains", "gte", "lte", "is"]
 
@@ -98,6 +100,24 @@ class FilterSet:
             clauses.append(column.desc() if desc else column.asc())
         clauses.append(id_column.asc())  # a stable order for paging
         return stmt.order_by(*clauses)
+
+    def page(
+        self,
+        session: Session,
+        stmt: Select[Any],
+        params: PageParams,
+        filters: dict[str, Any] | None,
+        id_column: Any,
+    ) -> Page[Any]:
+        """One page of `stmt` (already limited to the caller's scope) filtered, searched and
+        sorted, with the total count: what every list endpoint and page returns."""
+        stmt = self.apply(stmt, filters or {}, params.q)
+        total = session.scalar(
+            select(func.count()).select_from(stmt.with_only_columns(id_column).subquery())
+        )
+        stmt = self.order(stmt, params.sort, id_column)
+        items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
+        return Page(items=items, total=total or 0, page=params.page, size=params.size)
 
     def query_model(self, name: str) -> type[BaseModel]:
         fields: dict[str, Any] = {f.name: (f.annotation, None) for f in self.filters}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
 from gaswarden.core.auth import Principal, ScopeKind
@@ -83,13 +83,9 @@ FILTERS = FilterSet(
 def get_all(
     *, session: Session, principal: Principal, params: PageParams, filters: dict[str, Any]
 ) -> Page[Alarm]:
-    stmt = FILTERS.apply(select(Alarm).where(alarm_scope(principal)), filters, params.q)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(Alarm.id).subquery())
+    return FILTERS.page(
+        session, select(Alarm).where(alarm_scope(principal)), params, filters, Alarm.id
     )
-    stmt = FILTERS.order(stmt, params.sort, Alarm.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
 
 
 def get(*, session: Session, principal: Principal, id: int, lock: bool = False) -> Alarm:

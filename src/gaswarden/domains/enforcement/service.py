@@ -121,13 +121,7 @@ def visible(principal: Principal) -> Select[Any]:
 def get_all(
     *, session: Session, principal: Principal, params: PageParams, filters: dict[str, Any]
 ) -> Page[EnforcementCase]:
-    stmt = FILTERS.apply(visible(principal), filters, params.q)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(EnforcementCase.id).subquery())
-    )
-    stmt = FILTERS.order(stmt, params.sort, EnforcementCase.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
+    return FILTERS.page(session, visible(principal), params, filters, EnforcementCase.id)
 
 
 def get(*, session: Session, principal: Principal, id: int, lock: bool = False) -> EnforcementCase:

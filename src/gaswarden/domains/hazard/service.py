@@ -79,13 +79,9 @@ def local_date(at: datetime, tz: str = DEFAULT_TZ) -> date:
 def get_all(
     *, session: Session, principal: Principal, params: PageParams, filters: dict[str, Any]
 ) -> Page[Hazard]:
-    stmt = FILTERS.apply(select(Hazard).where(hazard_scope(principal)), filters, params.q)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(Hazard.id).subquery())
+    return FILTERS.page(
+        session, select(Hazard).where(hazard_scope(principal)), params, filters, Hazard.id
     )
-    stmt = FILTERS.order(stmt, params.sort, Hazard.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
 
 
 def get(*, session: Session, principal: Principal, id: int, lock: bool = False) -> Hazard:

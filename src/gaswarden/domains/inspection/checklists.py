@@ -94,13 +94,7 @@ def get_all(
     filters: dict[str, Any] | None = None,
 ) -> Page[ChecklistTemplate]:
     """Every signed-in caller reads every template (the contents are the same for all)."""
-    stmt = FILTERS.apply(select(ChecklistTemplate), filters or {}, params.q)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(ChecklistTemplate.id).subquery())
-    )
-    stmt = FILTERS.order(stmt, params.sort, ChecklistTemplate.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
+    return FILTERS.page(session, select(ChecklistTemplate), params, filters, ChecklistTemplate.id)
 
 
 def get(*, session: Session, principal: Principal, id: int) -> ChecklistTemplate:

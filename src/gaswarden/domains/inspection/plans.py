@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
@@ -145,13 +145,7 @@ def get_all(
     filters: dict[str, Any] | None = None,
 ) -> Page[InspectionPlan]:
     stmt = select(InspectionPlan).where(plan_scope(principal))
-    stmt = FILTERS.apply(stmt, filters or {}, params.q)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(InspectionPlan.id).subquery())
-    )
-    stmt = FILTERS.order(stmt, params.sort, InspectionPlan.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
+    return FILTERS.page(session, stmt, params, filters, InspectionPlan.id)
 
 
 def get(*, session: Session, principal: Principal, id: int) -> InspectionPlan:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,13 +115,13 @@ def get(*, session: Session, principal: Principal, id: int, lock: bool = False) 
 def get_all(
     *, session: Session, principal: Principal, params: PageParams, filters: dict[str, Any]
 ) -> Page[Inspection]:
-    stmt = FILTERS.apply(select(Inspection).where(inspection_scope(principal)), filters, params.q)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(Inspection.id).subquery())
+    return FILTERS.page(
+        session,
+        select(Inspection).where(inspection_scope(principal)),
+        params,
+        filters,
+        Inspection.id,
     )
-    stmt = FILTERS.order(stmt, params.sort, Inspection.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
 
 
 @dataclass

@@ -160,15 +160,8 @@ def notification_scope(principal: Principal) -> ColumnElement[bool]:
 def list_notifications(
     *, session: Session, principal: Principal, params: PageParams, filters: dict[str, Any]
 ) -> Page[Notification]:
-    stmt = FILTERS.apply(
-        select(Notification).where(notification_scope(principal)), filters, params.q
-    )
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(Notification.id).subquery())
-    )
-    stmt = FILTERS.order(stmt, params.sort, Notification.id)
-    items = list(session.scalars(stmt.offset(params.offset).limit(params.size)))
-    return Page(items=items, total=total or 0, page=params.page, size=params.size)
+    stmt = select(Notification).where(notification_scope(principal))
+    return FILTERS.page(session, stmt, params, filters, Notification.id)
 
 
 def get_notification(*, session: Session, principal: Principal, id: int) -> Notification:
