@@ -84,9 +84,10 @@ def demo(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dem
         db.cleanup()
 
 
-def test_loads_quickly_and_counts(demo: Demo) -> None:
+def test_loads_every_step_and_counts(demo: Demo) -> None:
     counts = demo.result.counts
-    assert demo.result.seconds < 60, demo.result.steps
+    # Every step ran and was timed (the times go to the log; tests don't judge them).
+    assert {"areas", "sites", "devices", "users", "history"} <= set(demo.result.steps)
     assert counts["device"] >= 2000 and counts["site"] >= 150
 
 

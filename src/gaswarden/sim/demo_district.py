@@ -25,6 +25,7 @@ from gaswarden.domains.area.models import Area
 from gaswarden.domains.organization.models import Organization
 from gaswarden.sim.context import Demo
 from gaswarden.sim.demo_devices import load_devices
+from gaswarden.sim.demo_history import load_history
 from gaswarden.sim.demo_network import load_pipes, load_regulators, load_valve_wells
 from gaswarden.sim.demo_sites import (
     ORGANISATIONS,
@@ -99,6 +100,7 @@ def load_demo(session: Session, *, seed: int = DEMO_SEED, today: date | None = N
     step("devices", load_devices, regulators, wells)
     step("workforce", load_workforce)
     step("users", load_users)
+    step("history", load_history)  # a year of inspections, hazards and enforcement
     session.flush()
     result.seconds = round(time.perf_counter() - started, 2)
     result.counts = {k: v for k, v in sorted(demo.counts.items()) if ":" not in k}

@@ -72,6 +72,16 @@ DEMO_USERS: tuple[DemoUser, ...] = (
              "本企业(财金液化气)", "own enterprise (state LPG operator)"),
     DemoUser("viewer", Role.VIEWER, "assoc", "行业协会(只读)", None,
              "全区(只读)", "whole district, read-only"),
+    # Those who carry out the year of inspections in the demo's history (sim/demo_history.py):
+    # the second agency's inspector and a safety officer at each remaining enterprise.
+    DemoUser("inspector2", Role.INSPECTOR, "agency2", "正衡检测检查员", None,
+             "受委托巡检的场站", "sites assigned to the agency"),
+    DemoUser("gas2_staff", Role.ENTERPRISE_STAFF, "gas2", "水城燃气安全员", None,
+             "本企业(水城燃气)", "own enterprise (pipeline gas, west)"),
+    DemoUser("lng_staff", Role.ENTERPRISE_STAFF, "lng", "凤凰能源安全员", None,
+             "本企业(凤凰能源)", "own enterprise (LNG/CNG)"),
+    DemoUser("cng_staff", Role.ENTERPRISE_STAFF, "cng", "运通天然气安全员", None,
+             "本企业(运通天然气)", "own enterprise (CNG)"),
 )  # fmt: skip
 
 
