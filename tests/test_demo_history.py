@@ -36,9 +36,11 @@ from gaswarden.domains.hazard.enums import HazardEventKind, HazardSource, Hazard
 from gaswarden.domains.hazard.models import Hazard, HazardEvent, RectificationPlan
 from gaswarden.domains.inspection import tasks
 from gaswarden.domains.inspection.enums import InspectionKind
-from gaswarden.domains.inspection.models import Inspection
+from gaswarden.domains.inspection.models import Inspection, InspectionTask
+from gaswarden.domains.site.models import SiteAssignment
 from gaswarden.sim.demo_district import DEMO_PASSWORD, DemoResult, load_demo
-from gaswarden.sim.demo_history import TZ, history_start
+from gaswarden.sim.demo_history import AGENCY_USER, TZ, history_start
+from gaswarden.sim.demo_inspections import SELF_PLANS, THIRD_PARTY_PLANS
 from gaswarden.standards.hazards import HazardGrade
 from tests.conftest import Database, new_database
 from tests.test_web_pages import csrf_of
@@ -86,7 +88,21 @@ def test_history_is_a_step_of_the_demo(loaded: Loaded) -> None:
     assert 600 <= counts["inspection"] <= 800, counts
     assert 480 <= counts["hazard"] <= 620, counts
     assert counts["enforcement_case"] >= 15
-    assert counts["inspection_plan"] == 11
+    # each agency's third-party plans and the enterprises' self-inspection plans
+    agencies = len(AGENCY_USER)
+    assert counts["inspection_plan"] == len(THIRD_PARTY_PLANS) * agencies + len(SELF_PLANS)
+
+
+def test_third_party_tasks_go_to_the_agency_engaged_for_the_site(
+    loaded: Loaded, session: Session
+) -> None:
+    engaged = set(session.execute(select(SiteAssignment.agency_id, SiteAssignment.site_id)))
+    third = session.execute(
+        select(InspectionTask.assignee_org_id, InspectionTask.site_id).where(
+            InspectionTask.kind == InspectionKind.THIRD_PARTY
+        )
+    ).all()
+    assert third and all((agency, site) in engaged for agency, site in third)
 
 
 def test_inspections_of_every_kind_over_the_year(loaded: Loaded, session: Session) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
@@ -19,7 +19,7 @@ from gaswarden.domains.inspection import plans, tasks
 from gaswarden.domains.inspection.enums import TaskStatus
 from gaswarden.domains.inspection.models import InspectionPlan, InspectionTask
 from gaswarden.domains.site.enums import SiteStatus
-from gaswarden.domains.site.models import Site
+from gaswarden.domains.site.models import Site, SiteAssignment
 from gaswarden.domains.site.service import service as sites
 from gaswarden.standards.hazards import Frequency
 from tests.factories import World
@@ -49,6 +49,38 @@ def plan_tasks(session: Session, plan_id: int) -> list[InspectionTask]:
 
 
 STATIONS = ("gate", "filling", "supply")  # the world's stations; the regulator box is not one
+
+
+@pytest.fixture(autouse=True)
+def engaged(session: Session, world: World) -> None:
+    """The agency is engaged for every station here (the world engages it for the gate only):
+    an agency's plan covers the sites it is engaged for."""
+    for key in ("filling", "supply"):
+        session.add(SiteAssignment(agency_id=world.ids["agency"], site_id=world.ids[key]))
+    session.flush()
+
+
+def test_an_agency_plan_covers_only_the_sites_it_is_engaged_for(
+    session: Session, world: World
+) -> None:
+    session.execute(
+        delete(SiteAssignment).where(
+            SiteAssignment.agency_id == world.ids["agency"],
+            SiteAssignment.site_id == world.ids["supply"],
+        )
+    )
+    plan = make_plan(session, world, starts_on="2024-05-01")
+    tasks.generate(session, date(2024, 5, 15))
+    assert {t.site_id for t in plan_tasks(session, plan.id)} == {
+        world.ids["gate"],
+        world.ids["filling"],
+    }
+    # The regulator's own plan of the same sites has no such limit.
+    spot = make_plan(
+        session, world, kind="spot_check", assignee_org_id=world.ids["reg"], starts_on="2024-05-01"
+    )
+    tasks.generate(session, date(2024, 5, 15))
+    assert {t.site_id for t in plan_tasks(session, spot.id)} == {world.ids[s] for s in STATIONS}
 
 
 def test_monthly_plan_started_three_months_ago_makes_four_tasks_per_site(
@@ -166,6 +198,8 @@ def test_which_sites_a_plan_covers(session: Session, world: World) -> None:
             "lat": 36.41,
         },
     )
+    session.add(SiteAssignment(agency_id=ids["agency"], site_id=new.id))  # the agency takes it on
+    session.flush()
     tasks.generate(session, today)
     new_tasks = [t for t in plan_tasks(session, weekly.id) if t.site_id == new.id]
     assert [t.period_start for t in new_tasks] == [date(2024, 3, 18)]

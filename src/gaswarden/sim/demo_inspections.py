@@ -33,6 +33,7 @@ from gaswarden.domains.inspection.models import (
 from gaswarden.domains.site.enums import SiteKind
 from gaswarden.domains.site.models import Site
 from gaswarden.sim.demo_history import (
+    AGENCY_USER,
     HISTORY_MONTHS,
     TZ,
     Fate,
@@ -250,22 +251,22 @@ class Inspections:
 def _plans(h: History, ins: Inspections) -> None:
     session = h.demo.session
     orgs = h.demo.orgs
-    for target, frequency in THIRD_PARTY_PLANS:
-        template = ins.templates[target]
-        plans.create(
-            session=session,
-            principal=h.who["reg_admin"],
-            data={
-                "name": f"第三方专项巡检:{target.zh}({frequency.zh}) "
-                f"Third-party: {target.en}, {frequency.en.lower()}",
-                "kind": InspectionKind.THIRD_PARTY,
-                "template_id": template.id,
-                "frequency": frequency,
-                "starts_on": h.start,
-                "notes": "由受委托的检测机构按场站委托关系执行 "
-                "Carried out by the agency each site is assigned to",
-            },
-        )
+    agencies = [orgs[key] for key in sorted(AGENCY_USER)]
+    for agency in agencies:  # each agency's plan covers the sites it is engaged for
+        for target, frequency in THIRD_PARTY_PLANS:
+            plans.create(
+                session=session,
+                principal=h.who["reg_admin"],
+                data={
+                    "name": f"{agency.short_name or agency.name}专项巡检:{target.zh}"
+                    f"({frequency.zh}) Third-party: {target.en}, {frequency.en.lower()}",
+                    "kind": InspectionKind.THIRD_PARTY,
+                    "template_id": ins.templates[target].id,
+                    "frequency": frequency,
+                    "starts_on": h.start,
+                    "assignee_org_id": agency.id,
+                },
+            )
     for key, target, frequency in SELF_PLANS:
         org = orgs[key]
         by = PLAN_ADMIN.get(key, "reg_admin")
@@ -284,7 +285,7 @@ def _plans(h: History, ins: Inspections) -> None:
             },
         )
         h.demo.counts["inspection_plan"] += 1
-    h.demo.counts["inspection_plan"] += len(THIRD_PARTY_PLANS)
+    h.demo.counts["inspection_plan"] += len(THIRD_PARTY_PLANS) * len(agencies)
 
 
 def _monthly_generation(h: History, ins: Inspections) -> None:

@@ -38,8 +38,10 @@ from gaswarden.domains.inspection.enums import (
 from gaswarden.domains.inspection.models import InspectionPlan, InspectionTask
 from gaswarden.domains.inspection.plans import ENTITY as PLAN_ENTITY
 from gaswarden.domains.inspection.plans import is_regulator
+from gaswarden.domains.organization.enums import OrgKind
+from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.enums import SiteKind, SiteStatus
-from gaswarden.domains.site.models import Site
+from gaswarden.domains.site.models import Site, SiteAssignment
 from gaswarden.standards.hazards import FREQUENCY_MONTHS, Frequency
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,11 @@ def plan_sites(session: Session, plan: InspectionPlan) -> list[Site]:
         stmt = stmt.where(Site.area_id.in_(areas_under(paths)))
     if plan.owner_id is not None:
         stmt = stmt.where(Site.owner_id == plan.owner_id)
+    agency = session.get(Organization, plan.assignee_org_id) if plan.assignee_org_id else None
+    if agency is not None and agency.kind is OrgKind.AGENCY:
+        # An agency inspects the sites it is engaged for (第三方专项巡检), no others.
+        engaged = select(SiteAssignment.site_id).where(SiteAssignment.agency_id == agency.id)
+        stmt = stmt.where(Site.id.in_(engaged))
     return list(session.scalars(stmt.order_by(Site.id)))
 
 
