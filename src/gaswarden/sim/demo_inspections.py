@@ -8,7 +8,6 @@ simulated `now`, so that its failed items open hazards as in real use."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -469,20 +468,18 @@ def _joint(h: History, ins: Inspections) -> None:
         if site is None:
             continue
         failed = {i.id for i in checklist.items if i.system_kind in kinds}
-        _joint_one(h, ins, site.id, org.id, checklist, failed, day + timedelta(days=n // 2))
+        _joint_one(h, ins, site.id, checklist, failed, day + timedelta(days=n // 2))
 
 
 def _joint_one(
     h: History,
     ins: Inspections,
     site_id: int,
-    org_id: int,
     checklist: Checklist,
     failed: set[int],
     day: date,
 ) -> None:
     session = h.demo.session
-    by_item = {i.id: i for i in checklist.items}
 
     def carry_out(t: datetime) -> None:
         site = session.get(Site, site_id)
@@ -496,12 +493,8 @@ def _joint_one(
             kind=InspectionKind.JOINT,
             note="区燃气监管中心会同第三方机构联合检查企业安全管理 Joint inspection",
         )
+        # verifying each hazard records its system improved (hazard.systems.improved_by)
         for hazard in opened:
-            kind = next(
-                (i.system_kind for i in by_item.values() if i.code == hazard.item_code), None
-            )
-            if kind is not None:
-                h.on_verified[hazard.id] = _improve(h, org_id, SystemKind(kind))
             follow(h, hazard, verifier=h.regulator(), fate=_system_fate(h))
 
     h.at(h.working(day), carry_out)
@@ -509,23 +502,6 @@ def _joint_one(
 
 def _system_fate(h: History) -> Fate:
     return Fate(returned=h.demo.rng.random() < 0.3)
-
-
-def _improve(h: History, org_id: int, kind: SystemKind) -> Callable[[datetime], None]:
-    def improved(t: datetime) -> None:
-        systems.put(
-            session=h.demo.session,
-            principal=h.who["reg_staff"],
-            org_id=org_id,
-            kind=kind,
-            status=SystemStatus.IMPROVED,
-            improved_on=local_day(t),
-            note="经联合检查督促,企业已建立并印发该制度 Put in place after the joint inspection",
-            tz=TZ,
-        )
-        h.demo.counts["history:systems_improved"] += 1
-
-    return improved
 
 
 def prepare(h: History) -> None:

@@ -505,6 +505,7 @@ def verify(
     hazard.days_to_close = round((now - hazard.found_at).total_seconds() / 86400, 2)
     hazard.overdue = False
     session.flush()
+    _system_put_right(session, hazard, now)
     data = {"round": rect.round, "on_time": hazard.closed_on_time}
     record(
         session,
@@ -517,6 +518,25 @@ def verify(
         data=data,
     )
     return hazard
+
+
+def _system_put_right(session: Session, hazard: Hazard, now: datetime) -> None:
+    """A hazard opened for a missing required system (a management checklist item with a
+    `system_kind`), verified: the enterprise's register records the system improved."""
+    if hazard.inspection_id is None or hazard.item_code is None:
+        return
+    from gaswarden.domains.hazard import systems  # builds on this module
+    from gaswarden.domains.inspection.models import ChecklistItem, Inspection
+
+    kind = session.scalar(
+        select(ChecklistItem.system_kind)
+        .join(Inspection, Inspection.version_id == ChecklistItem.version_id)
+        .where(Inspection.id == hazard.inspection_id, ChecklistItem.code == hazard.item_code)
+    )
+    if kind:
+        systems.improved_by(
+            session, org_id=hazard.owner_id, kind_value=kind, ref=hazard.code, at=now
+        )
 
 
 def send_back(

@@ -9,7 +9,7 @@ to be missing and records `improved_on`; the count of improved systems feeds the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -188,3 +188,72 @@ def improved_count(
     if org_id is not None:
         stmt = stmt.where(EnterpriseSystem.org_id == org_id)
     return session.scalar(stmt) or 0
+
+
+# ---- fed by the management checklist ------------------------------------------------------------
+def _set(
+    session: Session, org_id: int, kind: SystemKind, status: SystemStatus, note: str, at: datetime
+) -> None:
+    from gaswarden.core.auth import SYSTEM
+
+    put(
+        session=session,
+        principal=SYSTEM,
+        org_id=org_id,
+        kind=kind,
+        status=status,
+        improved_on=local_date(at) if status is SystemStatus.IMPROVED else None,
+        note=note,
+    )
+
+
+def _status(session: Session, org_id: int, kind: SystemKind) -> SystemStatus | None:
+    return session.scalar(
+        select(EnterpriseSystem.status).where(
+            EnterpriseSystem.org_id == org_id, EnterpriseSystem.kind == kind
+        )
+    )
+
+
+def record_findings(
+    session: Session,
+    *,
+    org_id: int | None,
+    findings: list[tuple[str, bool]],
+    ref: str,
+    at: datetime,
+) -> None:
+    """An inspection of the enterprise's management: each item tied to a required system
+    (`system_kind`, passed or failed) updates the register — a failure records the system
+    missing, a pass records it present where nothing is recorded yet (a regulator's own entry
+    is not overwritten by a pass)."""
+    if org_id is None:
+        return
+    org = session.get(Organization, org_id)
+    if org is None or not org.kind.is_enterprise:
+        return
+    for kind_value, passed in findings:
+        kind = SystemKind(kind_value)
+        now = _status(session, org_id, kind)
+        if not passed and now is not SystemStatus.MISSING:
+            _set(
+                session,
+                org_id,
+                kind,
+                SystemStatus.MISSING,
+                f"检查发现缺失 Found missing: {ref}",
+                at,
+            )
+        elif passed and now is None:
+            _set(session, org_id, kind, SystemStatus.PRESENT, f"检查确认 Seen in place: {ref}", at)
+
+
+def improved_by(
+    session: Session, *, org_id: int | None, kind_value: str, ref: str, at: datetime
+) -> None:
+    """The hazard opened for a missing system is verified: the system is improved (已完善)."""
+    if org_id is None:
+        return
+    kind = SystemKind(kind_value)
+    if _status(session, org_id, kind) is SystemStatus.MISSING:
+        _set(session, org_id, kind, SystemStatus.IMPROVED, f"隐患整改验收 Rectified: {ref}", at)

@@ -26,6 +26,7 @@ from gaswarden.domains.attachment.links import attached, link
 from gaswarden.domains.attachment.service import check_usable
 from gaswarden.domains.audit import service as audit
 from gaswarden.domains.hazard import service as hazards
+from gaswarden.domains.hazard import systems
 from gaswarden.domains.hazard.enums import HazardSource
 from gaswarden.domains.hazard.models import Hazard
 from gaswarden.domains.inspection import tasks
@@ -495,6 +496,19 @@ def submit(
         site_id=inspection.site_id,
     )
     count(inspection)
+    findings = [
+        (item.system_kind, a.outcome is Outcome.PASS)
+        for a in answers
+        if (item := items[a.item_id]).system_kind and a.outcome is not Outcome.NOT_APPLICABLE
+    ]
+    if findings:  # the management checklist feeds the register of required systems
+        systems.record_findings(
+            session,
+            org_id=inspection.owner_id,
+            findings=findings,
+            ref=f"inspection #{inspection.id}",
+            at=inspected_at,
+        )
     if task is not None:
         _task_done(session, principal, task, inspection, tz)
     audit.record(
