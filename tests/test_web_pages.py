@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from starlette.routing import Route
 
 from gaswarden.web import routes as web_routes
@@ -75,6 +76,41 @@ def test_home_counts_follow_scope(client: TestClient, world: World) -> None:
     # ent_b owns two sites (a filling and a supply station) and nothing else
     assert re.search(r"data-count>2<", html)
     assert "液化气储配站" in html and "门站" not in html
+
+
+def test_home_shows_the_hazard_loop_in_scope(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from gaswarden.core.auth import SYSTEM
+    from gaswarden.domains.hazard import service as hazards
+    from gaswarden.domains.hazard.enums import HazardSource
+    from gaswarden.standards.hazards import HazardGrade
+
+    for site, grade in (("gate", HazardGrade.MAJOR), ("gate", HazardGrade.GENERAL)):
+        h = hazards.report(
+            session=session,
+            principal=SYSTEM,
+            source=HazardSource.INSPECTION,
+            grade=grade,
+            category="安全管理",
+            title=f"{site} {grade.value}",
+            site_id=world.ids[site],
+        )
+        h.overdue = grade is HazardGrade.GENERAL
+    session.commit()
+
+    def card(who: str) -> tuple[str, str, str]:
+        sign_in(client, who)
+        html = client.get("/").text
+        block = html[html.index('data-card="hazards"') :]
+        total = re.search(r'data-count="open-hazards">(\d+)<', block)
+        overdue = re.search(r'data-count="1">(?:<span class="badge badge-red">)?(\d+)<', block)
+        major = re.search(r'data-count="2">(?:<span class="badge badge-red">)?(\d+)<', block)
+        assert total and overdue and major
+        return total.group(1), overdue.group(1), major.group(1)
+
+    assert card("ent_a_admin") == ("2", "1", "1")  # the gate is ent_a's
+    assert card("ent_b_admin") == ("0", "0", "0")
 
 
 def test_out_of_scope_detail_is_a_404_page(client: TestClient, world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal
@@ -83,8 +83,54 @@ def expiring(session: Session, principal: Principal, lang: str) -> dict[str, Any
     return {"soon": soon_total, "expired": expired_total, "rows": rows, "days": EXPIRY_WINDOW_DAYS}
 
 
-def home_counts(session: Session, principal: Principal, lang: str) -> dict[str, Any]:
+def hazard_work(session: Session, principal: Principal, lang: str, tz: str) -> dict[str, Any]:
+    """The hazard loop at a glance: open hazards, overdue ones, open major ones, and overdue
+    inspection tasks, each linking to its filtered list."""
+    from gaswarden.domains.hazard.enums import OPEN_STATUSES
+    from gaswarden.domains.hazard.models import Hazard
+    from gaswarden.domains.hazard.scope import hazard_scope
+    from gaswarden.domains.inspection.enums import TaskStatus
+    from gaswarden.domains.inspection.models import InspectionTask
+    from gaswarden.domains.inspection.tasks import local_today, task_scope
+    from gaswarden.standards.hazards import HazardGrade
+
+    def hazards(*where: Any) -> int:
+        stmt = select(func.count()).select_from(Hazard).where(hazard_scope(principal), *where)
+        return session.scalar(stmt) or 0
+
+    open_ = Hazard.status.in_(sorted(OPEN_STATUSES))
+    statuses = "&".join(f"status={s.value}" for s in sorted(OPEN_STATUSES))
+    overdue_tasks = session.scalar(
+        select(func.count())
+        .select_from(InspectionTask)
+        .where(
+            task_scope(principal),
+            InspectionTask.status == TaskStatus.PENDING,
+            InspectionTask.due_on < local_today(tz),
+        )
+    )
+    rows = [
+        ("Overdue hazards", hazards(open_, Hazard.overdue.is_(True)), "/hazards?overdue=true"),
+        (
+            "Open major hazards",
+            hazards(open_, Hazard.grade == HazardGrade.MAJOR),
+            f"/hazards?{statuses}&grade=major",
+        ),
+        ("Overdue inspection tasks", overdue_tasks or 0, "/inspection-tasks?overdue=true"),
+    ]
     return {
+        "title": t("Open hazards", lang),
+        "total": hazards(open_),
+        "href": f"/hazards?{statuses}",
+        "rows": [{"label": t(m, lang), "count": n, "href": href} for m, n, href in rows],
+    }
+
+
+def home_counts(
+    session: Session, principal: Principal, lang: str, tz: str = "Asia/Shanghai"
+) -> dict[str, Any]:
+    return {
+        "work": hazard_work(session, principal, lang, tz),
         "cards": [
             breakdown(session, principal, sites, "kind", "sites", "Sites by kind", lang),
             breakdown(session, principal, devices, "kind", "devices", "Devices by kind", lang),

@@ -76,5 +76,7 @@ def home(request: Request, session: SessionDep) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     request.state.principal = principal
-    counts = home_counts(session, principal, page_lang(request))
+    counts = home_counts(
+        session, principal, page_lang(request), request.app.state.settings.timezone
+    )
     return render(request, "home.html", principal=principal, **counts)
