@@ -156,6 +156,7 @@ def test_plan_form_creates_edits_and_generates(
     token = as_user(client, "reg_staff")
     page = client.get("/inspection-plans/new")
     assert page.status_code == 200 and 'name="template_id"' in page.text
+    assert 'name="assignee_team_id"' in page.text  # an agency, or a team
     form = {
         "csrf_token": token,
         "name": "门站季度第三方检查",
@@ -196,13 +197,19 @@ def test_plan_form_creates_edits_and_generates(
     assert edit.status_code == 200 and "门站季度第三方检查" in edit.text
     r = client.post(
         f"/inspection-plans/{plan_id}/edit",
-        data={**form, "active": "false", "notes": "暂停"},
+        data={
+            **form,
+            "active": "false",
+            "notes": "暂停",
+            "assignee_team_id": str(world.ids["team_a"]),
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[:500]
     session.expire_all()
     plan = session.get(InspectionPlan, plan_id)
     assert plan is not None and plan.active is False and plan.notes == "暂停"
+    assert plan.assignee_team_id == world.ids["team_a"]
 
     # others: the viewer may not plan; the agency reads the plan but may not change it
     as_user(client, "viewer")

@@ -151,7 +151,15 @@ def plan_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
     )
 
 
-NULLABLE_PLAN_FIELDS = ("area_id", "owner_id", "ends_on", "due_days", "assignee_org_id", "notes")
+NULLABLE_PLAN_FIELDS = (
+    "area_id",
+    "owner_id",
+    "ends_on",
+    "due_days",
+    "assignee_org_id",
+    "assignee_team_id",
+    "notes",
+)
 
 
 def _plan_fields(
@@ -181,7 +189,9 @@ def _plan_fields(
         owner.options = view.enterprise_options(session, principal)
         assignee = FormField("assignee_org_id", tx("Assignee", lang), "select")
         assignee.options = view.org_options(session, principal)
-        fields += [area, owner, assignee]
+        team = FormField("assignee_team_id", tx("Team", lang), "select")
+        team.options = view.team_options(session, principal)
+        fields += [area, owner, assignee, team]
     if editing:
         active = FormField("active", tx("Active", lang), "select", True, "true")
         active.options = _yes_no(lang)

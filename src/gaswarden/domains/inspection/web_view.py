@@ -30,6 +30,7 @@ from gaswarden.domains.inspection.models import (
 from gaswarden.domains.organization.enums import OrgKind
 from gaswarden.domains.organization.service import service as organizations
 from gaswarden.domains.site.service import service as sites
+from gaswarden.domains.workforce.service import teams
 from gaswarden.web.forms import OPTION_LIMIT, ref_options
 
 # The inspection pages' messages: id -> (Chinese, English). Ids not here go to core/i18n.
@@ -52,6 +53,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "Plan": ("计划", "Plan"),
     "Status": ("状态", "Status"),
     "Assignee": ("执行单位", "Assignee"),
+    "Team": ("执行队伍", "Team"),
     "Done late": ("逾期完成", "Done late"),
     "No tasks": ("暂无检查任务", "No tasks"),
     "No plans": ("暂无检查计划", "No plans"),
@@ -265,6 +267,10 @@ def enterprise_options(session: Session, principal: Principal) -> list[tuple[str
 
 def org_options(session: Session, principal: Principal) -> list[tuple[str, str]]:
     return ref_options(session, principal, organizations) or []
+
+
+def team_options(session: Session, principal: Principal) -> list[tuple[str, str]]:
+    return ref_options(session, principal, teams) or []
 
 
 def plan_options(session: Session, principal: Principal) -> list[tuple[str, str]]:
