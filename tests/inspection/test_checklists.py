@@ -248,6 +248,7 @@ def test_bad_imports_are_rejected_with_a_clear_422(client: TestClient, world: Wo
             "items",
         ),
         ("fake.xlsx", b"PK not really a zip", XLSX, "not an XLSX workbook"),
+        ("huge.json", b" " * (5 * 1024 * 1024 + 1), "application/json", "larger than 5 MB"),
         ("wrong.xlsx", _xlsx([["a"]], sheet="Sheet"), XLSX, "no sheet"),
         (
             "noheader.xlsx",

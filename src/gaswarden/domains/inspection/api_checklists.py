@@ -94,7 +94,7 @@ def import_checklist(
     target: str | None = None,
 ) -> ImportResult:
     service.require_editor(principal)
-    data = service.parse(file.file.read(), service.format_for(file.filename, format))
+    data = service.parse(service.read_import(file.file), service.format_for(file.filename, format))
     template, version, created = service.import_data(
         session=session,
         principal=principal,

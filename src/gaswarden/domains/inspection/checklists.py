@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -524,6 +524,17 @@ def parse_xlsx(content: bytes) -> dict[str, Any]:
         items.append(values)
     data["items"] = items
     return data
+
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024  # a checklist file; the built-ins export to ~20 KB
+
+
+def read_import(stream: BinaryIO) -> bytes:
+    """An uploaded checklist file, refused (nothing read beyond the limit) when too large."""
+    content = stream.read(IMPORT_MAX_BYTES + 1)
+    if len(content) > IMPORT_MAX_BYTES:
+        raise _file_error("the file is larger than 5 MB (文件过大)")
+    return content
 
 
 def parse(content: bytes, fmt: str) -> dict[str, Any]:
