@@ -31,8 +31,9 @@ def test_sign_in_wrong_then_right_password(page, live: Live) -> None:  # type: i
     page.click("button[type=submit]")
     page.wait_for_url(f"{live.url}/")
     assert page.locator("h1").inner_text() == "辖区概况"
-    counts = page.locator("[data-count]").all_inner_texts()
-    assert counts[0] == "4"  # four sites in the district
+    sites = page.locator("[data-card='1'] [data-count]").first.inner_text()
+    assert sites == "4"  # four sites in the district
+    assert page.locator("[data-card='hazards']").count() == 1  # the hazard loop at a glance
     assert page.locator(".who").inner_text().startswith("reg_admin")
     page.screenshot(path=f"{SHOTS}/gaswarden_home.png", full_page=True)
 
