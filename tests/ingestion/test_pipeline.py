@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
+from gaswarden.domains.alarm.enums import AlarmCondition
 from gaswarden.domains.device.service import service as devices
 from gaswarden.domains.telemetry.models import (
     DeviceEventRecord,
@@ -20,6 +21,8 @@ from gaswarden.domains.telemetry.models import (
 )
 from gaswarden.ingestion.contract import BatchConsumer, RejectReason, StoredBatch
 from gaswarden.ingestion.pipeline import Message, Pipeline
+from gaswarden.rules.engine import AlarmEngine
+from tests.alarm.helpers import alarms
 from tests.factories import World
 from tests.ingestion.helpers import ago, credentials, iso, now, telemetry
 
@@ -243,3 +246,36 @@ def test_messages_decoded_ahead_are_stored_and_a_changed_sender_is_checked_again
     outcome = pipeline.ingest(session, [later])
     assert outcome.messages[0][0].reason is RejectReason.DECOMMISSIONED
     assert readings(session, dev) == [("methane_lel_pct", 3.0)]
+
+
+def test_rules_begun_ahead_of_storage_see_only_new_readings(session: Session, world: World) -> None:
+    """On PostgreSQL the rules are evaluated while the server stores the batch, as if no
+    reading were a duplicate; a device with a duplicate is evaluated again on what was new.
+    An offline alarm is cleared by any new input: a redelivered reading must not clear it."""
+    serial, _ = credentials(session, world.ids["dev_gate"])
+    dev = world.ids["dev_gate"]
+    pipeline = Pipeline(consumers=[AlarmEngine()])
+    t0 = ago(minutes=5)
+    first = telemetry(t0, pressure_kpa=230.0)
+    pipeline.ingest(session, [mqtt(serial, first)])
+    pipeline.ingest(session, [mqtt(serial, b'{"online": false}', "status")])
+    [offline] = alarms(session, dev, "offline")
+    assert offline.condition is AlarmCondition.ACTIVE
+
+    # only a redelivered reading, received later: nothing new heard, the alarm stays
+    topic = f"gw/v1/devices/{serial}/telemetry"
+    again = pipeline.ingest(session, [Message("mqtt", topic, first, now() + timedelta(seconds=3))])
+    assert again.messages[0][0].status == "duplicate" and again.stored.readings == []
+    [offline] = alarms(session, dev, "offline")
+    assert offline.condition is AlarmCondition.ACTIVE
+
+    # a redelivered reading with a new one, received later: the new one clears it
+    later = now() + timedelta(seconds=5)
+    fresh = telemetry(t0 + timedelta(seconds=30), pressure_kpa=231)
+    mixed = pipeline.ingest(
+        session, [Message("mqtt", topic, first, later), Message("mqtt", topic, fresh, later)]
+    )
+    assert [m[0].status for m in mixed.messages] == ["duplicate", "accepted"]
+    assert [r.value for r in mixed.stored.readings] == [231.0]
+    [offline] = alarms(session, dev, "offline")
+    assert offline.condition is AlarmCondition.CLEARED

@@ -181,7 +181,7 @@ def run_baseline(url: str, settings: Settings, plan: Plan, processes: int) -> Ph
         sub.close()
 
 
-def _stored(engine: Engine, plan: Plan) -> int:
+def stored_messages(engine: Engine, plan: Plan) -> int:
     rounds = -(-plan.messages // len(plan.serials))
     end = plan.start + timedelta(seconds=rounds)
     with engine.connect() as conn:
@@ -220,7 +220,7 @@ def run_gaswarden(
     finally:
         for ingest in ingests:
             ingest.stop()
-    return Phase(name, plan.messages, seconds, _stored(engine, plan))
+    return Phase(name, plan.messages, seconds, stored_messages(engine, plan))
 
 
 def run_processes(
@@ -260,7 +260,7 @@ def run_processes(
         for proc in procs:
             _ready(proc)
         pubs, t0 = _publish(url, plan, processes)
-        _wait(lambda: _stored(engine, plan) >= plan.messages, 900, every=0.1)
+        _wait(lambda: stored_messages(engine, plan) >= plan.messages, 900, every=0.1)
         seconds = time.time() - t0
         pubs.join()
     finally:
@@ -268,7 +268,7 @@ def run_processes(
             proc.send_signal(signal.SIGTERM)
         for proc in procs:
             proc.wait(30)
-    return Phase(name, plan.messages, seconds, _stored(engine, plan))
+    return Phase(name, plan.messages, seconds, stored_messages(engine, plan))
 
 
 def _ready(proc: subprocess.Popen[str]) -> None:

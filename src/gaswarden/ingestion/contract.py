@@ -172,11 +172,33 @@ class StoredBatch:
     received_at: datetime
 
 
+class Ahead:
+    """A consumer's batch begun before its storage statement finished (`BatchConsumer.ahead`):
+    `work` runs while the database server stores the batch (pure Python: no database), then
+    `finish` gets what was really stored."""
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+    def finish(self, session: Any, batch: StoredBatch, changed: set[int]) -> None:
+        """`batch` as `consume` would get it; `changed`: the devices whose readings differ
+        from the batch given to `ahead` (some were duplicates)."""
+        raise NotImplementedError
+
+
 class BatchConsumer:
     """Something that reacts to stored data in the batch's transaction (flush, never commit)."""
 
     def consume(self, session: Any, batch: StoredBatch) -> None:
         raise NotImplementedError
+
+    def ahead(self, session: Any, batch: StoredBatch) -> Ahead | None:
+        """Optional: begin `consume` before the batch is stored, on `batch` as it would be if
+        no reading were a duplicate (and no event: batches with events are not begun ahead).
+        Only what needs the database may happen here (locks); the pipeline then runs
+        `work` while the server stores the batch and `finish` once it has. None: not
+        supported, `consume` is called as usual."""
+        return None
 
     def sweep(self, session: Any, now: datetime) -> None:
         """Periodic work that no message triggers (offline devices, overdue responses)."""

@@ -6,7 +6,8 @@ and one statement); this module holds the SQLite path and what both share."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -339,6 +340,25 @@ def write(
     new_events = insert_events(session, batch.events, received)
     insert_quarantine(session, batch.rejections)
     return duplicates, new_events
+
+
+def can_send_ahead(session: Session, batch: BatchWrite) -> bool:
+    """Whether `sending` may store this batch: PostgreSQL, and no event (events are stored
+    by a statement of their own, whose answer the consumers need first)."""
+    return not batch.events and _is_pg(session)
+
+
+@contextmanager
+def sending(session: Session, batch: BatchWrite, received: datetime) -> Iterator[store_pg.Sent]:
+    """`write` on PostgreSQL for a batch without events, the block run while the server
+    stores the readings (see store_pg.sending); the duplicates' positions are in the yielded
+    object's `duplicates` after the block."""
+    if batch.readings:
+        _ensure_partitions(session, batch.readings)
+    dbapi: Any = session.connection().connection.dbapi_connection
+    with store_pg.sending(dbapi, batch.readings, _health_rows(batch.activity), received) as sent:
+        yield sent
+    insert_quarantine(session, batch.rejections)
 
 
 def fresh_readings(batch: BatchWrite, duplicates: set[int]) -> list[ReadingIn]:

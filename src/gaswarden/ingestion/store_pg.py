@@ -12,7 +12,8 @@ Every upsert takes its rows in key order, so two workers never deadlock on them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -90,10 +91,40 @@ health AS (
 _EMPTY_CTE = """
 emptied AS (DELETE FROM reading_in), emptied_health AS (DELETE FROM health_in)"""
 
+# The positions of the duplicates; the usual batch has none, seen by comparing two counts (a
+# one-time filter): the anti join of every row against what was inserted then never runs.
 _DUPLICATES = (
-    "SELECT i.n FROM reading_in i WHERE NOT EXISTS (SELECT 1 FROM ins WHERE "
+    "SELECT i.n FROM reading_in i "
+    "WHERE (SELECT count(*) FROM ins) < (SELECT count(*) FROM reading_in) "
+    "AND NOT EXISTS (SELECT 1 FROM ins WHERE "
     "ins.device_id = i.device_id AND ins.metric = i.metric AND ins.ts = i.ts)"
 )
+
+
+def _fill(cur: Any, readings: Sequence[Reading], health: Sequence[tuple[Any, ...]]) -> None:
+    """The batch's rows into the session's temp tables (binary COPY)."""
+    # every batch: a temp table made in a transaction that rolled back is gone again
+    cur.execute(_TEMP_TABLES)
+    if readings:
+        with cur.copy(
+            "COPY reading_in (n, device_id, metric, ts, value, seq) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(_READING_TYPES)
+            write_row = copy.write_row
+            for n, r in enumerate(readings):
+                write_row((n, r.device_id, r.metric, r.ts, r.value, r.seq))
+    if health:
+        with cur.copy("COPY health_in FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_HEALTH_TYPES)
+            for row in health:
+                copy.write_row(row)
+
+
+def _statement(readings: Sequence[Reading], health: Sequence[tuple[Any, ...]]) -> str:
+    ctes = [c for c, use in ((_READINGS_CTE, readings), (_HEALTH_CTE, health)) if use]
+    ctes.append(_EMPTY_CTE)
+    final = _DUPLICATES if readings else "SELECT NULL::int4 WHERE false"
+    return "WITH " + ",".join(ctes) + " " + final
 
 
 def write(
@@ -107,23 +138,37 @@ def write(
     if not readings and not health:
         return set()
     with dbapi.cursor() as cur:
-        # every batch: a temp table made in a transaction that rolled back is gone again
-        cur.execute(_TEMP_TABLES)
-        if readings:
-            with cur.copy(
-                "COPY reading_in (n, device_id, metric, ts, value, seq) FROM STDIN (FORMAT BINARY)"
-            ) as copy:
-                copy.set_types(_READING_TYPES)
-                write_row = copy.write_row
-                for n, r in enumerate(readings):
-                    write_row((n, r.device_id, r.metric, r.ts, r.value, r.seq))
-        if health:
-            with cur.copy("COPY health_in FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_HEALTH_TYPES)
-                for row in health:
-                    copy.write_row(row)
-        ctes = [c for c, use in ((_READINGS_CTE, readings), (_HEALTH_CTE, health)) if use]
-        ctes.append(_EMPTY_CTE)
-        final = _DUPLICATES if readings else "SELECT NULL::int4 WHERE false"
-        cur.execute("WITH " + ",".join(ctes) + " " + final, {"received": received})
+        _fill(cur, readings, health)
+        cur.execute(_statement(readings, health), {"received": received})
         return {n for (n,) in cur.fetchall()}
+
+
+class Sent:
+    """The answer of a statement sent by `sending`: set once its block has run."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self) -> None:
+        self.duplicates: set[int] = set()
+
+
+@contextmanager
+def sending(
+    dbapi: Any,
+    readings: Sequence[Reading],
+    health: Sequence[tuple[Any, ...]],
+    received: datetime,
+) -> Iterator[Sent]:
+    """`write`, with the block run while the server executes the statement: the rows are
+    copied, the statement sent in pipeline mode (not waited for), the block runs (it must not
+    use the connection), then the answer is read into the Sent the block was given."""
+    out = Sent()
+    if not readings and not health:
+        yield out
+        return
+    with dbapi.cursor() as cur:
+        _fill(cur, readings, health)
+        with dbapi.pipeline():
+            cur.execute(_statement(readings, health), {"received": received})
+            yield out
+            out.duplicates = {n for (n,) in cur.fetchall()}

@@ -23,14 +23,20 @@ from gaswarden.domains.alarm import response, transitions
 from gaswarden.domains.alarm.models import Alarm, RuleStateRow
 from gaswarden.domains.device.enums import DeviceStatus
 from gaswarden.domains.device.models import Device
-from gaswarden.ingestion.contract import BatchConsumer, DeviceEvent, StatusReport, StoredBatch
+from gaswarden.ingestion.contract import (
+    Ahead,
+    BatchConsumer,
+    DeviceEvent,
+    StatusReport,
+    StoredBatch,
+)
 from gaswarden.rules import context
 from gaswarden.rules import evaluate as ev
 from gaswarden.rules import setpoints as sp
 from gaswarden.rules import states as states_store
 from gaswarden.rules.device import run
 from gaswarden.rules.grades import Grade
-from gaswarden.rules.model import RuleState
+from gaswarden.rules.model import RuleState, Transition
 
 
 class AlarmEngine(BatchConsumer):
@@ -50,36 +56,34 @@ class AlarmEngine(BatchConsumer):
         self._params.compiled(session, list(ids))
 
     def consume(self, session: Session, batch: StoredBatch) -> None:
-        points: dict[int, dict[str, list[ev.Point]]] = {}
-        for r in batch.readings:  # by device, then device time (StoredBatch's order)
-            by_metric = points.get(r.device_id)
-            if by_metric is None:
-                by_metric = points[r.device_id] = {}
-            series = by_metric.get(r.metric)
-            if series is None:
-                by_metric[r.metric] = [(r.ts, r.value)]
-            else:
-                series.append((r.ts, r.value))
-        events: dict[int, list[DeviceEvent]] = defaultdict(list)
-        for e in batch.events:
-            events[e.device_id].append(e)
-        statuses: dict[int, list[StatusReport]] = defaultdict(list)
-        for s in batch.statuses:
-            statuses[s.device_id].append(s)
-        ids = sorted(points.keys() | events.keys() | statuses.keys())
-        if not ids:
+        inputs = _Inputs(batch)
+        if not inputs.ids:
             return
-        compiled = self._params.compiled(session, ids)
+        compiled = self._params.compiled(session, inputs.ids)
         entries = self._states.lock(session, sorted(compiled))
-        received = batch.received_at
-        written: list[states_store.Entry] = []
-        alarmed = False
+        found = self._evaluate(compiled, entries, inputs, batch.received_at)
+        self._finish(session, compiled, found, batch.received_at)
+
+    def ahead(self, session: Session, batch: StoredBatch) -> Ahead | None:
+        """The batch's rule states locked now; evaluated while the server stores the batch."""
+        return _RulesAhead(self, session, batch)
+
+    def _evaluate(
+        self,
+        compiled: dict[int, context.Compiled],
+        entries: dict[int, states_store.Entry],
+        inputs: _Inputs,
+        received: datetime,
+    ) -> list[_Found]:
+        """Every device's inputs through its rules (pure: the states change in memory)."""
+        out: list[_Found] = []
         no_points: dict[str, list[ev.Point]] = {}
+        points, events, statuses = inputs.points, inputs.events, inputs.statuses
         for device_id in sorted(compiled):
-            device, entry = compiled[device_id], entries[device_id]
+            entry = entries[device_id]
             found = run(
                 entry.states,
-                device.plan,
+                compiled[device_id].plan,
                 points=points.get(device_id, no_points),
                 events=sorted(events[device_id], key=_ts) if device_id in events else (),
                 statuses=sorted(statuses[device_id], key=_ts) if device_id in statuses else (),
@@ -87,19 +91,32 @@ class AlarmEngine(BatchConsumer):
             )
             if entry.last_seen_at is None or entry.last_seen_at < received:
                 entry.last_seen_at = received
-            written.append(entry)
-            if found:
+            out.append((device_id, entry, found))
+        return out
+
+    def _finish(
+        self,
+        session: Session,
+        compiled: dict[int, context.Compiled],
+        found: list[_Found],
+        received: datetime,
+        encoded: dict[int, str] | None = None,
+    ) -> None:
+        """The transitions to alarms, in device order, then the states written."""
+        alarmed = False
+        for device_id, _entry, transitions_found in found:
+            if transitions_found:
                 alarmed = True
                 orm_device = session.get(Device, device_id)
                 assert orm_device is not None  # its state row is locked, so it is there
                 transitions.apply(
                     session,
                     device=orm_device,
-                    transitions=found,
+                    transitions=transitions_found,
                     now=received,
-                    windows=device.windows,
+                    windows=compiled[device_id].windows,
                 )
-        self._states.write(session, written)
+        self._states.write(session, [f[1] for f in found], encoded=encoded)
         if alarmed:
             session.flush()  # the states went by the driver; the alarms must be flushed too
 
@@ -211,6 +228,90 @@ class AlarmEngine(BatchConsumer):
 
 def _ts(item: DeviceEvent | StatusReport) -> datetime:
     return item.ts
+
+
+_Found = tuple[int, states_store.Entry, list[Transition]]
+
+
+class _Inputs:
+    """A batch's inputs by device: readings as {metric: [(device time, value)]}, events and
+    status reports."""
+
+    __slots__ = ("events", "ids", "points", "statuses")
+
+    def __init__(self, batch: StoredBatch, only: set[int] | None = None) -> None:
+        points: dict[int, dict[str, list[ev.Point]]] = {}
+        for r in batch.readings:  # by device, then device time (StoredBatch's order)
+            if only is not None and r.device_id not in only:
+                continue
+            by_metric = points.get(r.device_id)
+            if by_metric is None:
+                by_metric = points[r.device_id] = {}
+            series = by_metric.get(r.metric)
+            if series is None:
+                by_metric[r.metric] = [(r.ts, r.value)]
+            else:
+                series.append((r.ts, r.value))
+        events: dict[int, list[DeviceEvent]] = defaultdict(list)
+        for e in batch.events:
+            if only is None or e.device_id in only:
+                events[e.device_id].append(e)
+        statuses: dict[int, list[StatusReport]] = defaultdict(list)
+        for s in batch.statuses:
+            if only is None or s.device_id in only:
+                statuses[s.device_id].append(s)
+        self.points, self.events, self.statuses = points, events, statuses
+        self.ids = sorted(points.keys() | events.keys() | statuses.keys())
+
+
+def _device_ids(batch: StoredBatch) -> list[int]:
+    ids = {r.device_id for r in batch.readings}
+    ids.update(e.device_id for e in batch.events)
+    ids.update(s.device_id for s in batch.statuses)
+    return sorted(ids)
+
+
+class _RulesAhead(Ahead):
+    """`AlarmEngine.consume` in three steps around the batch's storage statement: the states
+    locked before it (`AlarmEngine.ahead`), evaluated and encoded while it runs (`work`: as if
+    no reading were a duplicate), the alarms and states written after it (`finish`). A device
+    with a duplicate among its readings is evaluated again from its stored state (still
+    untouched: it is written only in `finish`) with only its new readings, exactly as
+    `consume` would have."""
+
+    def __init__(self, engine: AlarmEngine, session: Session, batch: StoredBatch) -> None:
+        self.engine = engine
+        self.batch = batch
+        ids = _device_ids(batch)
+        self.compiled = engine._params.compiled(session, ids) if ids else {}
+        self.entries = engine._states.lock(session, sorted(self.compiled))
+        self.found: list[_Found] = []
+        self.encoded: dict[int, str] = {}
+
+    def work(self) -> None:
+        if not self.compiled:
+            return
+        received = self.batch.received_at
+        self.found = self.engine._evaluate(
+            self.compiled, self.entries, _Inputs(self.batch), received
+        )
+        self.encoded = states_store.encode(f[1] for f in self.found)
+
+    def finish(self, session: Session, batch: StoredBatch, changed: set[int]) -> None:
+        engine, found, compiled = self.engine, self.found, self.compiled
+        redo = sorted(d for d in changed if d in compiled)
+        if redo:
+            for device_id in redo:
+                self.encoded.pop(device_id, None)
+            found = [f for f in found if f[0] not in changed]
+            inputs = _Inputs(batch, only=set(redo))
+            again = {d: compiled[d] for d in inputs.ids}  # a device left with no input: none
+            # their entries were taken out of the cache, so their stored states are read again
+            entries = engine._states.lock(session, sorted(again))
+            found += engine._evaluate(again, entries, inputs, batch.received_at)
+            found.sort(key=lambda f: f[0])
+        if found:
+            engine._finish(session, compiled, found, batch.received_at, self.encoded)
 
 
 def from_settings(settings: object) -> AlarmEngine:

@@ -12,7 +12,7 @@ into a temp table and one UPDATE on PostgreSQL).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -68,6 +68,11 @@ def _parse(raw: Any) -> dict[str, RuleState]:
 def _new_version() -> int:
     # Not a secret, only unlikely to repeat; never 0, the stamp of a row nobody wrote yet.
     return random.getrandbits(62) + 1
+
+
+def encode(entries: Iterable[Entry]) -> dict[int, str]:
+    """The states' JSON as `StateCache.write` stores it, by device id (made ahead of it)."""
+    return {e.device_id: orjson.dumps(e.states).decode() for e in entries}
 
 
 class StateCache:
@@ -141,8 +146,11 @@ class StateCache:
             out[d] = self._take(d, v, seen, raw)
         return out
 
-    def write(self, session: Session, entries: Sequence[Entry]) -> None:
-        """Store these entries (each gets a new version) and keep them in memory."""
+    def write(
+        self, session: Session, entries: Sequence[Entry], *, encoded: dict[int, str] | None = None
+    ) -> None:
+        """Store these entries (each gets a new version) and keep them in memory. `encoded`:
+        states already encoded (`encode`) by device id; the others are encoded here."""
         if not entries:
             return
         self._check_db(session)
@@ -152,12 +160,14 @@ class StateCache:
         now = utcnow()
         if session.get_bind().dialect.name == "postgresql":
             dbapi: Any = session.connection().connection.dbapi_connection
+            made = encoded or {}
+            dumps = orjson.dumps
             with dbapi.cursor() as cur:
                 cur.execute(_PG_TEMP)
                 with cur.copy("COPY rule_state_in FROM STDIN (FORMAT BINARY)") as copy:
                     copy.set_types(["int4", "int8", "timestamptz", "text"])
                     for e in entries:
-                        states = orjson.dumps(e.states).decode()
+                        states = made.get(e.device_id) or dumps(e.states).decode()
                         copy.write_row((e.device_id, e.version, e.last_seen_at, states))
                 cur.execute(_PG_UPDATE, (now,))
         else:
