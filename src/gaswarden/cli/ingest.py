@@ -30,7 +30,7 @@ def ingest(
             help="subscribe through $share/gaswarden/... so that several workers split the load",
         ),
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="messages per database transaction")] = 2000,
+    batch_size: Annotated[int, typer.Option(help="messages per database transaction")] = 6000,
     data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,

@@ -29,7 +29,7 @@ from gaswarden.ingestion.worker import Worker
 log = logging.getLogger("gaswarden.ingest.mqtt")
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue this long while we are away
-RECEIVE_MAXIMUM = 10_000  # unacknowledged messages in flight to us (MQTT v5): a few batches
+RECEIVE_MAXIMUM = 24_000  # unacknowledged messages in flight to us (MQTT v5): a few batches
 KEEPALIVE_S = 30
 # The network thread and the worker thread share the GIL. At Python's default 5 ms switch
 # interval, the worker waits up to 5 ms for it after each database round trip while messages

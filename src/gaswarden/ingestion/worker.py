@@ -70,7 +70,7 @@ class Worker:
         *,
         engine: Engine | None = None,
         consumers: Sequence[BatchConsumer] = (),
-        batch_size: int = 2000,
+        batch_size: int = 6000,
         batch_wait_s: float = 0.005,
         sweep_s: float = 5.0,
         spool: Spool | None = None,
