@@ -100,22 +100,45 @@ def new_database(backend: str, tmp: Path) -> Database:
     return Database(backend, settings, engine, cleanup)
 
 
-@pytest.fixture(scope="session")
-def database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"data-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
-    yield db
-    db.cleanup()
+class _Built:
+    """Each backend's database, world and app, made once for the whole run.
+
+    pytest tears a session fixture down and sets it up again whenever the order of tests
+    switches from one backend to the other (parametrised tests make it switch often); the
+    fixtures below fetch from here, so a switch costs nothing."""
+
+    def __init__(self) -> None:
+        self.databases: dict[str, Database] = {}
+        self.worlds: dict[str, World] = {}
+        self.apps: dict[str, FastAPI] = {}
 
 
 @pytest.fixture(scope="session")
-def world(database: Database) -> World:
+def _built() -> Iterator[_Built]:
+    built = _Built()
+    yield built
+    for db in built.databases.values():
+        db.cleanup()
+
+
+@pytest.fixture(scope="session")
+def database(backend: str, tmp_path_factory: pytest.TempPathFactory, _built: _Built) -> Database:
+    if backend not in _built.databases:
+        db = new_database(backend, tmp_path_factory.mktemp(f"data-{backend}"))
+        migrate.upgrade(db.settings, engine=db.engine)
+        _built.databases[backend] = db
+    return _built.databases[backend]
+
+
+@pytest.fixture(scope="session")
+def world(database: Database, _built: _Built) -> World:
     """The small district every test starts from, committed once per backend."""
-    factory = sessionmaker(bind=database.engine, expire_on_commit=False)
-    with factory() as session:
-        built = build_world(session)
-        session.commit()
-    return built
+    if database.backend not in _built.worlds:
+        factory = sessionmaker(bind=database.engine, expire_on_commit=False)
+        with factory() as session:
+            _built.worlds[database.backend] = build_world(session)
+            session.commit()
+    return _built.worlds[database.backend]
 
 
 @pytest.fixture
@@ -138,9 +161,13 @@ def settings(database: Database) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def app(database: Database) -> FastAPI:
+def app(database: Database, _built: _Built) -> FastAPI:
     """One application per backend (building it costs ~0.15 s); each test re-points it."""
-    return create_app(database.settings, session_factory=sessionmaker())
+    if database.backend not in _built.apps:
+        _built.apps[database.backend] = create_app(
+            database.settings, session_factory=sessionmaker()
+        )
+    return _built.apps[database.backend]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -40,10 +41,13 @@ def clean_env() -> Iterator[None]:
 def data_dir(tmp_path_factory: pytest.TempPathFactory, clean_env: None) -> Path:
     """A data dir with the demo loaded once by the command itself."""
     path = tmp_path_factory.mktemp("demo-cli") / "data"
-    result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(path)])
+    result = runner.invoke(app, ["demo", "--no-history", "--no-serve", "--data-dir", str(path)])
     assert result.exit_code == 0, result.output
     assert "loading the demo district" in result.output
     assert DEMO_PASSWORD in result.output and "reg_admin" in result.output
+    with sqlite3.connect(path / "gaswarden.sqlite3") as db:  # --no-history: registry only
+        assert db.execute("SELECT count(*) FROM hazard").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM site").fetchone()[0] > 100
     return path
 
 
@@ -96,7 +100,7 @@ def test_second_run_reuses_and_reset_reloads_the_same_district(data_dir: Path) -
     before = fingerprint(data_dir)
     assert len(before["sites"]) >= 100 and len(before["devices"]) >= 2000
 
-    again = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(data_dir)])
+    again = runner.invoke(app, ["demo", "--no-history", "--no-serve", "--data-dir", str(data_dir)])
     assert again.exit_code == 0, again.output
     assert "reusing the demo district" in again.output
     assert "loading" not in again.output
@@ -104,7 +108,9 @@ def test_second_run_reuses_and_reset_reloads_the_same_district(data_dir: Path) -
 
     (data_dir / "uploads").mkdir(exist_ok=True)
     (data_dir / "uploads" / "old.txt").write_text("left over")
-    reset = runner.invoke(app, ["demo", "--no-serve", "--reset", "--data-dir", str(data_dir)])
+    reset = runner.invoke(
+        app, ["demo", "--no-history", "--no-serve", "--reset", "--data-dir", str(data_dir)]
+    )
     assert reset.exit_code == 0, reset.output
     assert "--reset" in reset.output and "loading the demo district" in reset.output
     assert not (data_dir / "uploads" / "old.txt").exists()
@@ -118,7 +124,9 @@ def test_a_taken_port_is_reported_plainly(data_dir: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = runner.invoke(app, ["demo", "--port", str(port), "--data-dir", str(data_dir)])
+        result = runner.invoke(
+            app, ["demo", "--no-history", "--port", str(port), "--data-dir", str(data_dir)]
+        )
     assert result.exit_code == 1
     assert "already in use" in result.output and str(port) in result.output
 
@@ -139,6 +147,7 @@ def test_demo_serves_the_api(data_dir: Path) -> None:
             "-m",
             "gaswarden",
             "demo",
+            "--no-history",
             "--port",
             str(port),
             "--data-dir",

@@ -64,7 +64,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     env["GASWARDEN_SECRET_KEY"] = "demo-live-secret"
     port = free_port()
     data_dir = tmp_path / "data"
-    command = ["demo", "--port", str(port), "--data-dir", str(data_dir)]
+    command = ["demo", "--no-history", "--port", str(port), "--data-dir", str(data_dir)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "gaswarden", *command],
         env=env,

@@ -34,7 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
         for name in ("GASWARDEN_DATABASE_URL", "GASWARDEN_CONFIG", "GASWARDEN_DATA_DIR"):
             mp.delenv(name, raising=False)
         mp.setenv("GASWARDEN_SECRET_KEY", SECRET)
-        result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(path)])
+        result = runner.invoke(app, ["demo", "--no-history", "--no-serve", "--data-dir", str(path)])
         assert result.exit_code == 0, result.output
         yield path, result.output
 
@@ -71,7 +71,7 @@ def test_a_second_run_rewrites_the_file(demo: tuple[Path, str]) -> None:
     (path / "demo-devices.csv").unlink()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GASWARDEN_SECRET_KEY", SECRET)
-        again = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(path)])
+        again = runner.invoke(app, ["demo", "--no-history", "--no-serve", "--data-dir", str(path)])
     assert again.exit_code == 0, again.output
     assert "reusing the demo district" in again.output
     assert len(read_rows(path)) == 2199

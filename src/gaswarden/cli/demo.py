@@ -91,6 +91,13 @@ def demo(
     mqtt_port: Annotated[
         int, typer.Option("--mqtt-port", help="embedded MQTT broker port (or the next free one)")
     ] = DEFAULT_MQTT_PORT,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history/--no-history",
+            help="also a year of inspections, hazards and enforcement (about 20 s more)",
+        ),
+    ] = True,
 ) -> None:
     """Load the 东昌府区 demo district and serve it. 加载演示数据并启动服务"""
     settings = load_settings(data_dir)
@@ -104,7 +111,7 @@ def demo(
     with transaction(settings) as session:
         if database_is_empty(session):
             console.print(f"loading the demo district 东昌府区 into {where} …")
-            result = load_demo(session)
+            result = load_demo(session, history=history)
             loaded = True
         else:
             loaded = demo_is_loaded(session)

@@ -75,8 +75,11 @@ def demo_is_loaded(session: Session) -> bool:
     )
 
 
-def load_demo(session: Session, *, seed: int = DEMO_SEED, today: date | None = None) -> DemoResult:
-    """Load the whole district into an empty database; the caller commits."""
+def load_demo(
+    session: Session, *, seed: int = DEMO_SEED, today: date | None = None, history: bool = True
+) -> DemoResult:
+    """Load the whole district into an empty database; the caller commits. `history` adds
+    the year of inspections, hazards and enforcement before `today`."""
     demo = Demo(
         session=session, rng=random.Random(seed), today=today or date.today(), towns=build_towns()
     )
@@ -100,7 +103,8 @@ def load_demo(session: Session, *, seed: int = DEMO_SEED, today: date | None = N
     step("devices", load_devices, regulators, wells)
     step("workforce", load_workforce)
     step("users", load_users)
-    step("history", load_history)  # a year of inspections, hazards and enforcement
+    if history:
+        step("history", load_history)  # a year of inspections, hazards and enforcement
     session.flush()
     result.seconds = round(time.perf_counter() - started, 2)
     result.counts = {k: v for k, v in sorted(demo.counts.items()) if ":" not in k}
