@@ -6,8 +6,6 @@ and every step goes through domains/enforcement/service and watch (scope, workfl
 
 from __future__ import annotations
 
-import math
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -38,6 +36,12 @@ from gaswarden.domains.hazard import web_view as hazard_view
 from gaswarden.domains.hazard.web import store_photos
 from gaswarden.domains.inspection.models import Inspection
 from gaswarden.web.csrf import CsrfForm
+from gaswarden.web.form_values import choice as _enum
+from gaswarden.web.form_values import day as _date
+from gaswarden.web.form_values import field_error as _field_error
+from gaswarden.web.form_values import integer as _int
+from gaswarden.web.form_values import number
+from gaswarden.web.form_values import text as _text
 from gaswarden.web.forms import FormField
 from gaswarden.web.pages import apply_errors
 from gaswarden.web.render import page_lang, render
@@ -120,56 +124,6 @@ def case_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
 
 
 # ---- opening a case -----------------------------------------------------------------------------
-def _field_error(name: str, msg: str) -> Invalid:
-    return Invalid(f"{name}: {msg}", errors=[{"loc": ["body", name], "msg": msg}])
-
-
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
-def _int(form: FormData, name: str) -> int | None:
-    value = _text(form, name)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise _field_error(name, "not a number") from None
-
-
-def _float(form: FormData, name: str) -> float | None:
-    value = _text(form, name)
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise _field_error(name, "not a number") from None
-    if not math.isfinite(number):
-        raise _field_error(name, "not a number")
-    return number
-
-
-def _date(form: FormData, name: str) -> date | None:
-    value = _text(form, name)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _field_error(name, "not a date (YYYY-MM-DD)") from None
-
-
-def _enum(form: FormData, name: str, enum: Any, *, required: bool = True) -> Any:
-    value = _text(form, name)
-    if value is None and not required:
-        return None
-    try:
-        return enum(value)
-    except ValueError:
-        raise _field_error(name, "required") from None
 
 
 def _new_fields(
@@ -317,8 +271,8 @@ def open_case(
             inspection_id=inspection_id,
             area_id=_int(form, "area_id"),
             address=_text(form, "address"),
-            lon=_float(form, "lon"),
-            lat=_float(form, "lat"),
+            lon=number(form, "lon"),
+            lat=number(form, "lat"),
             rule_violated=_text(form, "rule_violated"),
             photo_ids=store_photos(session, principal, settings, form),
             note=_text(form, "note"),
@@ -400,7 +354,7 @@ def run_step(
         )
     elif step == Step.DECIDE:
         decision = _enum(form, "decision", Decision)
-        fine = _float(form, "fine_yuan")
+        fine = number(form, "fine_yuan")
         service.decide(
             **common,
             decision=decision,

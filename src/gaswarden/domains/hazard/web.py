@@ -29,6 +29,12 @@ from gaswarden.domains.hazard.workflow import REPORTERS, Step
 from gaswarden.settings import Settings
 from gaswarden.standards.hazards import HazardGrade
 from gaswarden.web.csrf import CsrfForm
+from gaswarden.web.form_values import choice as _enum
+from gaswarden.web.form_values import day as _date
+from gaswarden.web.form_values import field_error as _field_error
+from gaswarden.web.form_values import integer as _int
+from gaswarden.web.form_values import number
+from gaswarden.web.form_values import text as _text
 from gaswarden.web.forms import FormField
 from gaswarden.web.map import area_shapes
 from gaswarden.web.pages import apply_errors
@@ -179,58 +185,6 @@ def _report_fields(
             if isinstance(value, str):
                 f.value = value.strip()
     return fields
-
-
-def _field_error(name: str, msg: str) -> Invalid:
-    return Invalid(f"{name}: {msg}", errors=[{"loc": ["body", name], "msg": msg}])
-
-
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
-def _int(form: FormData, name: str) -> int | None:
-    value = _text(form, name)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise _field_error(name, "not a number") from None
-
-
-def _float(form: FormData, name: str) -> float | None:
-    value = _text(form, name)
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise _field_error(name, "not a number") from None
-    if not math.isfinite(number) or number < 0:
-        raise _field_error(name, "not a valid amount")
-    return number
-
-
-def _date(form: FormData, name: str, *, required: bool = False) -> date | None:
-    value = _text(form, name)
-    if value is None:
-        if required:
-            raise _field_error(name, "required")
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _field_error(name, "not a date (YYYY-MM-DD)") from None
-
-
-def _enum(form: FormData, name: str, enum: Any) -> Any:
-    value = _text(form, name)
-    try:
-        return enum(value)
-    except ValueError:
-        raise _field_error(name, "required") from None
 
 
 def _new_page(
@@ -424,7 +378,7 @@ def run_step(
             responsible_person=_text(form, "responsible_person") or "",
             deadline=_date(form, "plan_deadline", required=True),  # type: ignore[arg-type]
             interim_measures=_text(form, "interim_measures") or "",
-            funds_yuan=_float(form, "funds_yuan"),
+            funds_yuan=number(form, "funds_yuan", minimum=0),
             note=note,
         )
     elif which is Step.START:
