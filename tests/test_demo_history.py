@@ -28,7 +28,7 @@ from gaswarden.db import migrate
 from gaswarden.db.session import make_session_factory, unit_of_work
 from gaswarden.domains.account.models import User
 from gaswarden.domains.account.service import principal_for
-from gaswarden.domains.enforcement import service as cases
+from gaswarden.domains.enforcement import closures
 from gaswarden.domains.enforcement.enums import PartyKind
 from gaswarden.domains.enforcement.models import EnforcementCase
 from gaswarden.domains.hazard import comparison, stats, systems
@@ -235,9 +235,9 @@ def test_a_sent_back_hazard_has_the_whole_timeline(loaded: Loaded, session: Sess
 
 def test_enforcement_closures_and_licensed_cases(loaded: Loaded, session: Session) -> None:
     reg = loaded.principal(session, "reg_admin")
-    summary = cases.summary(session=session, principal=reg)
-    closures = {c["kind"]: c["count"] for c in summary["closures"]}
-    assert closures == {"filling_station": 9, "supply_station": 5, "lng_facility": 1, "other": 0}
+    summary = closures.summary(session=session, principal=reg)
+    by_kind = {c["kind"]: c["count"] for c in summary["closures"]}
+    assert by_kind == {"filling_station": 9, "supply_station": 5, "lng_facility": 1, "other": 0}
     assert summary["activity_flagged"] == 1
     assert summary["watched"] == 15
     unlicensed = list(
@@ -256,7 +256,7 @@ def test_enforcement_closures_and_licensed_cases(loaded: Loaded, session: Sessio
     assert all(c.owner_id is not None and c.hazard_id is not None for c in licensed)
     decisions = {c.decision.value for c in licensed if c.decision is not None}
     assert {"fine", "order_rectify"} <= decisions
-    geo = cases.closures_geojson(session=session, principal=reg)
+    geo = closures.geojson(session=session, principal=reg)
     assert len(geo["features"]) == 15
 
 

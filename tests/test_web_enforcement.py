@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from gaswarden.domains.enforcement import service
+from gaswarden.domains.enforcement import closures, service
 from gaswarden.domains.enforcement.enums import CaseSource, CaseStatus, ClosureKind, PartyKind
 from gaswarden.domains.enforcement.models import EnforcementCase
 from gaswarden.domains.hazard import service as hazards
@@ -84,7 +84,7 @@ def test_list_counts_closures_by_kind_and_filters(
     assert r.status_code == 200
     assert mine <= row_ids(r.text)
     counts = dict(re.findall(r'data-closures="(\w+)">(\d+)<', r.text))
-    summary = service.summary(session=session, principal=reg)
+    summary = closures.summary(session=session, principal=reg)
     expected = {k["kind"]: str(k["count"]) for k in summary["closures"]}
     assert {k: v for k, v in counts.items() if k != "total"} == expected
     assert int(counts["filling_station"]) >= 2 and int(counts["lng_facility"]) >= 1

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.api import split_query
 from gaswarden.core.pagination import PageParams
 from gaswarden.deps import PrincipalDep, SessionDep, SettingsDep
-from gaswarden.domains.enforcement import service, watch
+from gaswarden.domains.enforcement import closures, service, watch
 from gaswarden.domains.enforcement.models import EnforcementCase
 from gaswarden.domains.enforcement.schemas import (
     ActivityRead,
@@ -95,7 +95,7 @@ def closures_geojson(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     filters = {k: v for k, v in query.model_dump().items() if v is not None}
-    return service.closures_geojson(
+    return closures.geojson(
         session=session, principal=principal, filters=filters, tz=settings.timezone
     )
 
@@ -106,7 +106,7 @@ def summary(
 ) -> CaseSummary:
     filters = {k: v for k, v in query.model_dump().items() if v is not None}
     return CaseSummary.model_validate(
-        service.summary(session=session, principal=principal, filters=filters)
+        closures.summary(session=session, principal=principal, filters=filters)
     )
 
 

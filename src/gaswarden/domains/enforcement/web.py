@@ -19,7 +19,7 @@ from gaswarden.core.errors import Forbidden, GasWardenError, Invalid, NotFound
 from gaswarden.core.pagination import PageParams
 from gaswarden.core.scope import located
 from gaswarden.deps import SessionDep
-from gaswarden.domains.enforcement import service, watch
+from gaswarden.domains.enforcement import closures, service, watch
 from gaswarden.domains.enforcement import web_view as view
 from gaswarden.domains.enforcement.enums import (
     ActivitySource,
@@ -111,7 +111,7 @@ def case_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
         principal=principal,
         rows=[view.row(c, lang, tz) for c in page.items],
         page=page,
-        summary=service.summary(session=session, principal=principal),
+        summary=closures.summary(session=session, principal=principal),
         selects={k: v for k, v in selects.items() if v},
         labels=labels,
         current={k: (raw.get(k) or [""])[0] for k in (*FILTER_NAMES, "q")},
