@@ -16,4 +16,6 @@ DOMAINS: tuple[str, ...] = (
     "inspection",
     "hazard",
     "enforcement",
+    "customer",
+    "cylinder",
 )
