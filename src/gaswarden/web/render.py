@@ -27,6 +27,8 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/inspection-tasks", "Inspections", None),
     ("/statistics", "Statistics", None),
     ("/enforcement", "Enforcement", None),
+    ("/cylinders", "Cylinders", None),
+    ("/customers", "LPG customers", None),
     ("/sites", "Sites", None),
     ("/site-assignments", "Agency assignments", None),
     ("/assets", "Assets", None),
@@ -48,6 +50,15 @@ NAV_ALSO: dict[str, tuple[str, ...]] = {
     "/notification-subscriptions": ("/notifications",),
     "/statistics": ("/enterprise-systems",),
     "/inspection-tasks": ("/inspections", "/inspection-plans", "/checklists"),
+    "/cylinders": (
+        "/gas-batches",
+        "/cylinder-scan",
+        "/cylinder-recall",
+        "/cylinder-statistics",
+        "/cylinder-anomalies",
+        "/cylinder-whereabouts",
+    ),
+    "/customers": ("/customer-safety-checks",),
 }
 
 

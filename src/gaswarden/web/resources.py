@@ -18,6 +18,10 @@ from gaswarden.domains.area.schemas import AreaCreate, AreaRead, AreaUpdate
 from gaswarden.domains.area.service import service as areas
 from gaswarden.domains.asset.schemas import AssetCreate, AssetRead, AssetUpdate
 from gaswarden.domains.asset.service import service as assets
+from gaswarden.domains.customer import schemas as cu
+from gaswarden.domains.customer.service import customers, safety_checks
+from gaswarden.domains.cylinder import schemas as cy
+from gaswarden.domains.cylinder.service import cylinders, gas_batches
 from gaswarden.domains.device.schemas import DeviceCreate, DeviceRead, DeviceUpdate
 from gaswarden.domains.device.service import service as devices
 from gaswarden.domains.notification.schemas import (
@@ -112,6 +116,30 @@ RESOURCES: tuple[Resource, ...] = (
         SubscriptionRead, SubscriptionCreate, SubscriptionUpdate,
         ("name", "channel", "target", "audience", "owner_id", "area_id", "min_grade", "active"),
         exportable=False, links=(("/notifications", "Deliveries"),),
+    ),
+    Resource(
+        "cylinders", "Cylinders", cylinders, cy.CylinderRead, cy.CylinderCreate,
+        cy.CylinderUpdate,
+        ("tag_code", "capacity_kg", "status", "owner_id", "next_inspection_on", "life_ends_on"),
+        deletable=False, exportable=False, links=(("/gas-batches", "Gas batches"),),
+    ),
+    Resource(
+        "gas-batches", "Gas batches", gas_batches, cy.GasBatchRead, cy.GasBatchCreate,
+        cy.GasBatchUpdate,
+        ("code", "supplier", "quantity_t", "owner_id", "site_id", "arrived_on", "certificate_no"),
+        exportable=False,
+    ),
+    Resource(
+        "customers", "LPG customers", customers, cu.CustomerRead, cu.CustomerCreate,
+        cu.CustomerUpdate,
+        ("code", "name", "kind", "safety_status", "owner_id", "area_id", "last_checked_on"),
+        exportable=False, links=(("/customer-safety-checks", "Safety checks"),),
+    ),
+    Resource(
+        "customer-safety-checks", "Safety checks", safety_checks, cu.SafetyCheckRead,
+        cu.SafetyCheckCreate, None,
+        ("customer_id", "checked_at", "checker_name", "passed", "basement", "alarm_ok"),
+        deletable=False, exportable=False,
     ),
 )  # fmt: skip
 

@@ -1,15 +1,576 @@
-"""The chain of scans: refusal rules, idempotency, late events, anomalies (being written)."""
+"""The chain of scans: idempotency, refusals, the cylinder's state, late scans and anomalies.
+
+`submit` takes a batch of scans (one request of a scanning app, or a benchmark's batch) and
+works on it as a whole: one query per kind of reference, the scans of each cylinder in device
+time, the events, the cylinders and the anomalies written in bulk, one audit row.
+
+A scan older (device time) than the cylinder's newest applied scan is late: it is stored in
+its place in time, checked against the applied scan just before it, and never moves the
+cylinder's current state back; a late fill re-links the scans after it (until the gas is
+delivered and collected, or the next fill) to its batch, so that a recall reads them right.
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gaswarden.core.auth import Principal
-from gaswarden.domains.cylinder.enums import EventKind
-from gaswarden.domains.cylinder.event_schemas import CylinderEventIn, EventOutcome, ScanPreview
+from gaswarden.core.auth import Principal, ScopeKind
+from gaswarden.core.enums import Role
+from gaswarden.core.errors import Forbidden, Invalid, NotFound
+from gaswarden.db.base import utcnow
+from gaswarden.domains.audit import service as audit
+from gaswarden.domains.customer.enums import CustomerKind
+from gaswarden.domains.customer.models import Customer
+from gaswarden.domains.cylinder import chain, event_store, lookups, refusals
+from gaswarden.domains.cylinder.chain import Before
+from gaswarden.domains.cylinder.enums import (
+    AnomalyKind,
+    CylinderStatus,
+    EventKind,
+    EventResult,
+    RefusalReason,
+)
+from gaswarden.domains.cylinder.event_schemas import (
+    CylinderEventIn,
+    EventOutcome,
+    NextStep,
+    ScanPreview,
+)
+from gaswarden.domains.cylinder.lookups import CylState, Rec, Step
+from gaswarden.domains.cylinder.models import Cylinder
+from gaswarden.domains.cylinder.scope import cylinder_scope
+from gaswarden.domains.enforcement import watch
+from gaswarden.domains.enforcement.enums import ActivitySource
+from gaswarden.domains.organization.enums import OrgKind
+from gaswarden.domains.organization.models import Organization
+from gaswarden.domains.site.enums import SiteStatus
+from gaswarden.domains.workforce.enums import VehicleKind, VehicleStatus
+from gaswarden.standards import cylinders as std
+
+K = EventKind
+A = AnomalyKind
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the scan's day (inspection due, certificates)
+SCANNING_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF, Role.FIELD_WORKER})
+DEDICATED_VEHICLES = frozenset({VehicleKind.LPG_DELIVERY, VehicleKind.CYLINDER_TRANSPORT})
+WORKER_REQUIRED = frozenset({K.FILL, K.DELIVER})
+VEHICLE_CHECKED = frozenset({K.LOAD, K.DELIVER})
+HEAVY_USE_WINDOW = timedelta(days=std.HEAVY_USE_DAYS)
+
+
+def scanning_org(session: Session, principal: Principal, org_id: int | None = None) -> int:
+    """The LPG enterprise whose staff made the scans: the caller's own, or the one the system
+    names. Regulators, agencies, grid supervisors and viewers scan nothing."""
+    if principal.scope_kind is ScopeKind.ALL:
+        if org_id is None:
+            raise Invalid("org_id: name the enterprise whose staff scanned")
+    else:
+        if principal.role not in SCANNING_ROLES or principal.org_id is None:
+            raise Forbidden("only an LPG enterprise's staff send cylinder scans")
+        if org_id is not None and org_id != principal.org_id:
+            raise Forbidden("scans are sent for your own enterprise only")
+        org_id = principal.org_id
+    kind = session.scalar(select(Organization.kind).where(Organization.id == org_id))
+    if kind is None:
+        raise NotFound(f"organization {org_id} not found")
+    if kind is not OrgKind.LPG:
+        raise Forbidden("only an LPG enterprise's staff send cylinder scans")
+    return org_id
+
+
+def local_day(at: datetime) -> date:
+    return at.astimezone(LOCAL_TZ).date()
+
+
+class _Batch:
+    """One submission's references, the cylinders it moves and what it will write."""
+
+    def __init__(
+        self,
+        session: Session,
+        principal: Principal,
+        org_id: int,
+        events: Sequence[CylinderEventIn],
+        now: datetime,
+    ) -> None:
+        self.session, self.principal, self.org_id, self.now = session, principal, org_id, now
+        codes = {e.tag_code for e in events}
+        self.cylinders = lookups.cylinders(session, codes)
+        self.sites = lookups.sites(session, {e.site_code for e in events if e.site_code})
+        self.vehicles = lookups.vehicles(
+            session, {e.vehicle_plate for e in events if e.vehicle_plate}
+        )
+        self.people = lookups.people(
+            session, {e.worker_id for e in events if e.worker_id is not None}
+        )
+        fillers = {e.worker_id for e in events if e.kind is K.FILL and e.worker_id is not None}
+        self.certificates = lookups.filling_certificates(session, fillers)
+        self.customers = lookups.customers(
+            session, {e.customer_code for e in events if e.customer_code}
+        )
+        self.batches = lookups.batches(
+            session, org_id, {e.batch_code for e in events if e.batch_code}
+        )
+        delivered = [e for e in events if e.kind is K.DELIVER and e.customer_code]
+        ids = {c.id for e in delivered if (c := self.customers.get(e.customer_code or ""))}
+        self.deliveries = (
+            lookups.deliveries(
+                session,
+                ids,
+                min(e.occurred_at for e in delivered) - HEAVY_USE_WINDOW,
+                max(e.occurred_at for e in delivered),
+            )
+            if ids
+            else {}
+        )
+        late: dict[int, datetime] = {}
+        for e in events:
+            cyl = self.cylinders.get(e.tag_code)
+            if (
+                cyl is not None
+                and cyl.last_event_at is not None
+                and e.occurred_at < (cyl.last_event_at)
+            ):
+                late[cyl.id] = min(late.get(cyl.id, e.occurred_at), e.occurred_at)
+        self.timelines = lookups.timelines(session, late)
+        self.events: list[dict[str, Any]] = []
+        self.anomalies: list[dict[str, Any]] = []
+        self.relinks: dict[int, tuple[int | None, int | None]] = {}
+        self.closed: list[tuple[int, int, str, datetime]] = []  # site, event, detail, when
+
+    # ---- one scan --------------------------------------------------------------------------
+    def process(self, index: int, ev: CylinderEventIn, event_id: int) -> EventOutcome:
+        at = ev.occurred_at.astimezone(UTC)
+        day = local_day(at)
+        cyl = self.cylinders.get(ev.tag_code)
+        site = self.sites.get(ev.site_code) if ev.site_code else None
+        customer = self.customers.get(ev.customer_code) if ev.customer_code else None
+        own_customer = (
+            customer if customer is not None and customer.owner_id == self.org_id else None
+        )
+        vehicle = self.vehicles.get(ev.vehicle_plate) if ev.vehicle_plate else None
+        worker = self.people.get(ev.worker_id) if ev.worker_id is not None else None
+        own_worker = worker if worker is not None and worker.owner_id == self.org_id else None
+        own_vehicle = vehicle if vehicle is not None and vehicle.owner_id == self.org_id else None
+        place = own_customer if ev.kind in (K.DELIVER, K.COLLECT) and own_customer else None
+        area_id = place.area_id if place else site.area_id if site else None
+        lon, lat = ev.lon, ev.lat
+        if lon is None or lat is None:
+            src = place or site
+            lon, lat = (src.lon, src.lat) if src is not None else (None, None)
+        row: dict[str, Any] = {
+            "id": event_id,
+            "key": ev.key,
+            "org_id": self.org_id,
+            "kind": ev.kind,
+            "result": EventResult.ACCEPTED,
+            "reason": None,
+            "reason_text": None,
+            "tag_code": ev.tag_code,
+            "cylinder_id": cyl.id if cyl else None,
+            "occurred_at": at,
+            "received_at": self.now,
+            "user_id": self.principal.user_id,
+            "username": self.principal.username,
+            "person_id": own_worker.id if own_worker else None,
+            "site_id": site.id if site else None,
+            "vehicle_id": own_vehicle.id if own_vehicle else None,
+            "customer_id": own_customer.id if own_customer else None,
+            "area_id": area_id,
+            "lon": lon,
+            "lat": lat,
+            "device": ev.device,
+            "batch_id": None,
+            "fill_event_id": None,
+            "gross_kg": ev.gross_kg,
+            "net_kg": None,
+            "passed": ev.passed,
+            "next_inspection_on": ev.next_inspection_on,
+            "status_after": None,
+            "anomalies": None,
+            "note": ev.note,
+        }
+        self.events.append(row)
+        batch_id = self.batches.get(ev.batch_code) if ev.batch_code else None
+        refusal = self._refusal(ev, cyl, day, site, customer, batch_id)
+        if refusal is not None:
+            reason, reason_text = refusal
+            row.update(result=EventResult.REFUSED, reason=reason, reason_text=reason_text)
+            kinds: list[AnomalyKind] = []
+            if reason is RefusalReason.UNKNOWN_CODE:
+                kinds = [A.UNKNOWN_CODE]
+                row["anomalies"] = [A.UNKNOWN_CODE.value]
+                self._anomaly(A.UNKNOWN_CODE, row, f"现场扫描到未登记的气瓶码 {ev.tag_code}")
+            return _outcome(index, row, kinds)
+        assert cyl is not None
+
+        late = cyl.last_event_at is not None and at < cyl.last_event_at
+        timeline = self.timelines.setdefault(cyl.id, []) if late else None
+        before = _before_step(timeline, at) if timeline is not None else _before_state(cyl)
+
+        found: list[tuple[AnomalyKind, str]] = [
+            (k, _CHAIN_DETAIL[k].format(status=before.status.zh, kind=ev.kind.zh))
+            for k in chain.chain_anomalies(ev.kind, before)
+        ]
+        speed = chain.impossible_travel(before, lon, lat, at)
+        if speed is not None:
+            found.append((A.IMPOSSIBLE_TRAVEL, f"位置跳变 需 {speed:.0f} km/h"[:500]))
+        found += self._people_and_vehicles(ev, worker, vehicle, day)
+        closed = self._closed_site(site, own_customer)
+        if closed is not None:
+            detail = f"已关停场站仍有气瓶流转 Cylinder {ev.tag_code} {ev.kind.en} at closed site"
+            found.append((A.CLOSED_SITE, detail))
+            self.closed.append((closed, event_id, detail, at))
+        if ev.kind is K.DELIVER:
+            found += self._deliver_checks(cyl, own_customer, at, day)
+
+        status = chain.status_after(ev.kind, ev.passed)
+        holds, fill_id, gas_batch = chain.gas_after(ev.kind, before, event_id, batch_id)
+        row.update(status_after=status, fill_event_id=fill_id, batch_id=gas_batch)
+        if ev.kind is K.FILL and ev.gross_kg is not None:
+            row["net_kg"] = round(ev.gross_kg - cyl.tare_kg, 2)
+        elif ev.kind is K.DELIVER:
+            row["net_kg"] = float(cyl.capacity_kg)
+        kinds = list(dict.fromkeys(k for k, _ in found))
+        if kinds:
+            row["result"] = EventResult.ANOMALY
+            row["anomalies"] = [k.value for k in kinds]
+            done: set[AnomalyKind] = set()
+            for k, detail in found:
+                if k not in done:
+                    done.add(k)
+                    self._anomaly(k, row, detail)
+
+        self._archive(cyl, ev, day)
+        if timeline is not None:
+            step = Step(event_id, at, ev.kind, status, fill_id, gas_batch, lon, lat)
+            bisect.insort(timeline, step, key=lambda s: s.order)
+            if ev.kind is K.FILL:
+                self._relink(cyl, timeline, step)
+        else:
+            _move(cyl, ev.kind, status, holds, fill_id, gas_batch, site, own_vehicle, own_customer)
+            cyl.last_event_id, cyl.last_event_at = event_id, at
+            cyl.lon, cyl.lat = lon, lat
+            if area_id is not None:
+                cyl.area_id = area_id
+            cyl.changed = True
+        return _outcome(index, row, kinds)
+
+    def _refusal(
+        self,
+        ev: CylinderEventIn,
+        cyl: CylState | None,
+        day: date,
+        site: Rec | None,
+        customer: Rec | None,
+        batch_id: int | None,
+    ) -> refusals.Refusal | None:
+        refusal = refusals.code_refusal(cyl, self.org_id) or refusals.missing_fields(
+            ev.kind,
+            site_code=ev.site_code,
+            gross_kg=ev.gross_kg,
+            customer_code=ev.customer_code,
+            passed=ev.passed,
+        )
+        if refusal is not None:
+            return refusal
+        assert cyl is not None
+        if ev.site_code and site is None:
+            return refusals.refuse(RefusalReason.INVALID, f"未知场站 unknown site {ev.site_code}")
+        if ev.batch_code and batch_id is None:
+            return refusals.refuse(
+                RefusalReason.INVALID, f"未知气源批次 unknown batch {ev.batch_code}"
+            )
+        if ev.kind is K.FILL:
+            return refusals.fill_refusal(cyl, day, ev.gross_kg)
+        if ev.kind is K.DELIVER:
+            return refusals.deliver_refusal(customer, self.org_id)
+        return None
+
+    def _people_and_vehicles(
+        self,
+        ev: CylinderEventIn,
+        worker: Rec | None,
+        vehicle: Rec | None,
+        day: date,
+    ) -> list[tuple[AnomalyKind, str]]:
+        found: list[tuple[AnomalyKind, str]] = []
+        if ev.worker_id is None:
+            if ev.kind in WORKER_REQUIRED:
+                found.append((A.UNREGISTERED_WORKER, "未登记作业人员 no worker named"))
+        elif worker is None or worker.owner_id != self.org_id or not worker.active:
+            found.append(
+                (A.UNREGISTERED_WORKER, f"非本单位在册人员 not registered staff: {ev.worker_id}")
+            )
+        elif ev.kind is K.FILL and not any(
+            (issued is None or issued <= day) and (expires is None or expires >= day)
+            for issued, expires in self.certificates.get(worker.id, ())
+        ):
+            found.append(
+                (
+                    A.UNCERTIFIED_WORKER,
+                    f"充装人员无有效气瓶充装证 no valid certificate: {worker.id}",
+                )
+            )
+        if ev.kind in VEHICLE_CHECKED:
+            if ev.vehicle_plate is None:
+                if ev.kind is K.LOAD:
+                    found.append((A.UNREGISTERED_VEHICLE, "未登记车辆 no vehicle named"))
+            elif (
+                vehicle is None
+                or vehicle.owner_id != self.org_id
+                or vehicle.kind not in DEDICATED_VEHICLES
+                or vehicle.status is VehicleStatus.RETIRED
+            ):
+                found.append(
+                    (
+                        A.UNREGISTERED_VEHICLE,
+                        f"非本单位专用车辆 not a dedicated vehicle: {ev.vehicle_plate}",
+                    )
+                )
+        return found
+
+    @staticmethod
+    def _closed_site(site: Rec | None, customer: Rec | None) -> int | None:
+        if site is not None and site.status is SiteStatus.CLOSED:
+            return int(site.id)
+        if customer is not None and customer.site_status is SiteStatus.CLOSED:
+            return int(customer.site_id)
+        return None
+
+    def _deliver_checks(
+        self, cyl: CylState, customer: Rec | None, at: datetime, day: date
+    ) -> list[tuple[AnomalyKind, str]]:
+        found: list[tuple[AnomalyKind, str]] = []
+        if cyl.next_inspection_on < day or cyl.life_ends_on < day:
+            found.append(
+                (
+                    A.OVERDUE_WITH_USER,
+                    f"超期气瓶入户 overdue cylinder delivered (next inspection "
+                    f"{cyl.next_inspection_on}, life ends {cyl.life_ends_on})",
+                )
+            )
+        if customer is not None:
+            received = self.deliveries.setdefault(customer.id, [])
+            received.append((at, float(cyl.capacity_kg)))
+            since = at - HEAVY_USE_WINDOW
+            total = sum(kg for when, kg in received if since < when <= at)
+            limit = (
+                std.HEAVY_USE_KG_RESIDENTIAL
+                if customer.kind is CustomerKind.RESIDENTIAL
+                else std.HEAVY_USE_KG_COMMERCIAL
+            )
+            if total > limit:
+                found.append(
+                    (
+                        A.HEAVY_USE,
+                        f"{std.HEAVY_USE_DAYS} 天内用气 {total:.0f} kg > {limit:.0f} kg "
+                        f"(in {std.HEAVY_USE_DAYS} days)",
+                    )
+                )
+        return found
+
+    def _archive(self, cyl: CylState, ev: CylinderEventIn, day: date) -> None:
+        """What an inspection or scrapping writes into the archive, late or not."""
+        scrapped = ev.kind is K.SCRAP or (ev.kind is K.INSPECT and ev.passed is False)
+        if ev.kind is K.INSPECT and (cyl.last_inspected_on is None or day >= cyl.last_inspected_on):
+            cyl.last_inspected_on = day
+            if ev.passed:
+                cyl.next_inspection_on = ev.next_inspection_on or std.next_inspection(day)
+                design_end = std.service_life_end(cyl.made_on)
+                extended_end = std.service_life_end(cyl.made_on, extended=True)
+                last_interval = std.add_years(design_end, -std.INSPECTION_INTERVAL_YEARS)
+                if (
+                    not cyl.life_extended
+                    and extended_end > design_end
+                    and (last_interval <= day <= design_end)
+                ):
+                    cyl.life_extended, cyl.life_ends_on = True, extended_end
+            cyl.changed = True
+        if scrapped and not cyl.revoked:
+            cyl.status, cyl.revoked, cyl.scrapped_on = CylinderStatus.SCRAPPED, True, day
+            cyl.holds_gas, cyl.batch_id, cyl.fill_event_id = False, None, None
+            cyl.changed = True
+
+    def _relink(self, cyl: CylState, timeline: list[Step], fill: Step) -> None:
+        """A late fill: the scans after it carry its gas until the gas is gone or the next
+        fill; if that reaches the newest scan, the cylinder holds this gas now."""
+        start = bisect.bisect_right(timeline, fill.order, key=lambda s: s.order)
+        for step in timeline[start:]:
+            if step.kind not in chain.KEEPS_GAS:
+                return
+            if (step.batch_id, step.fill_event_id) != (fill.batch_id, fill.id):
+                step.batch_id, step.fill_event_id = fill.batch_id, fill.id
+                self.relinks[step.id] = (fill.batch_id, fill.id)
+        if not cyl.revoked and cyl.status not in (CylinderStatus.SCRAPPED, CylinderStatus.LOST):
+            last = timeline[-1] if timeline else None
+            if (last is not None and last.id == cyl.last_event_id) or last is fill:
+                cyl.holds_gas, cyl.batch_id, cyl.fill_event_id = True, fill.batch_id, fill.id
+                cyl.changed = True
+
+    def _anomaly(self, kind: AnomalyKind, row: dict[str, Any], detail: str) -> None:
+        self.anomalies.append(
+            {
+                "kind": kind,
+                "event_id": row["id"],
+                "cylinder_id": row["cylinder_id"],
+                "tag_code": row["tag_code"],
+                "customer_id": row["customer_id"],
+                "site_id": row["site_id"],
+                "found_at": row["occurred_at"],
+                "detail": f"{kind.zh} {kind.en}: {detail}"[:500],
+                "reviewed": False,
+                "review_note": None,
+                "reviewed_by_name": None,
+                "owner_id": self.org_id,
+                "area_id": row["area_id"],
+                "address": None,
+                "lon": row["lon"],
+                "lat": row["lat"],
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
+
+    # ---- the writes ------------------------------------------------------------------------
+    def write(self) -> None:
+        session = self.session
+        event_store.insert_events(session, self.events)
+        event_store.update_cylinders(
+            session, [c for c in self.cylinders.values() if c.changed], self.now
+        )
+        event_store.relink(session, self.relinks)
+        event_store.insert_anomalies(session, self.anomalies)
+        for site_id, event_id, detail, at in self.closed:
+            watch.flag_activity(
+                session=session,
+                source=ActivitySource.CYLINDER,
+                site_id=site_id,
+                detail=detail,
+                ref=f"cylinder-event:{event_id}",
+                seen_at=at,
+                principal=self.principal,
+                now=self.now,
+            )
+        _expire_cached(session, {c.id for c in self.cylinders.values() if c.changed})
+
+
+_CHAIN_DETAIL = {
+    A.DELIVERED_UNFILLED: "未充装即配送 delivered without a fill (状态 {status})",
+    A.DOUBLE_FILL: "重复充装 filled again before delivery (状态 {status})",
+    A.OUT_OF_ORDER: "{status} 之后不应{kind} step not expected after the previous state",
+}
+
+
+def _before_state(cyl: CylState) -> Before:
+    return Before(
+        status=cyl.status,
+        holds_gas=cyl.holds_gas,
+        fill_event_id=cyl.fill_event_id,
+        batch_id=cyl.batch_id,
+        lon=cyl.lon,
+        lat=cyl.lat,
+        at=cyl.last_event_at,
+    )
+
+
+def _before_step(timeline: list[Step], at: datetime) -> Before:
+    """The state the applied scan just before `at` left (a late scan is checked on it)."""
+    i = bisect.bisect_right(timeline, at, key=lambda s: s.at)
+    if i == 0:
+        return Before(CylinderStatus.IN_STOCK, False, None, None, None, None, None)
+    prev = timeline[i - 1]
+    return Before(
+        status=prev.status or CylinderStatus.IN_STOCK,
+        holds_gas=prev.fill_event_id is not None,
+        fill_event_id=prev.fill_event_id,
+        batch_id=prev.batch_id,
+        lon=prev.lon,
+        lat=prev.lat,
+        at=prev.at,
+    )
+
+
+def _move(
+    cyl: CylState,
+    kind: EventKind,
+    status: CylinderStatus,
+    holds: bool,
+    fill_id: int | None,
+    batch_id: int | None,
+    site: Rec | None,
+    vehicle: Rec | None,
+    customer: Rec | None,
+) -> None:
+    """The cylinder's current state after an applied scan that is not late."""
+    if cyl.revoked and status is not CylinderStatus.SCRAPPED:
+        return  # scrapped by an earlier scan of the batch (a later scan was refused before)
+    cyl.status = status
+    cyl.holds_gas, cyl.fill_event_id, cyl.batch_id = holds, fill_id, batch_id
+    if kind is K.LOST:
+        return  # where it was last seen
+    site_id = site.id if site is not None else None
+    if kind is K.LOAD:
+        cyl.site_id, cyl.vehicle_id, cyl.customer_id = None, vehicle.id if vehicle else None, None
+    elif kind is K.DELIVER:
+        cyl.site_id, cyl.vehicle_id = None, None
+        cyl.customer_id = customer.id if customer else None
+    elif kind is K.COLLECT:
+        cyl.site_id, cyl.vehicle_id, cyl.customer_id = (
+            site_id,
+            vehicle.id if vehicle else None,
+            None,
+        )
+    elif kind is K.SCRAP:
+        cyl.site_id = site_id if site_id is not None else cyl.site_id
+        cyl.vehicle_id, cyl.customer_id = None, None
+    else:
+        cyl.site_id, cyl.vehicle_id, cyl.customer_id = site_id, None, None
+
+
+def _outcome(index: int, row: dict[str, Any], kinds: list[AnomalyKind]) -> EventOutcome:
+    return EventOutcome(
+        index=index,
+        key=row["key"],
+        result=row["result"],
+        duplicate=False,
+        event_id=row["id"],
+        cylinder_id=row["cylinder_id"],
+        reason=row["reason"],
+        reason_text=row["reason_text"],
+        anomalies=kinds,
+        status_after=row["status_after"],
+    )
+
+
+def _stored(index: int, row: Rec) -> EventOutcome:
+    return EventOutcome(
+        index=index,
+        key=row.key,
+        result=row.result,
+        duplicate=True,
+        event_id=row.id,
+        cylinder_id=row.cylinder_id,
+        reason=row.reason,
+        reason_text=row.reason_text,
+        anomalies=[AnomalyKind(k) for k in row.anomalies or ()],
+        status_after=row.status_after,
+    )
+
+
+def _expire_cached(session: Session, ids: set[int]) -> None:
+    """Cylinders loaded as ORM objects in this session are stale after the bulk update."""
+    if not ids:
+        return
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Cylinder) and obj.id in ids:
+            session.expire(obj)
 
 
 def submit(
@@ -22,9 +583,55 @@ def submit(
 ) -> list[EventOutcome]:
     """Store a batch of scans made by `org_id`'s staff (the caller's enterprise by default;
     the system principal names it) and return one outcome per scan, in order. Flushes only."""
-    raise NotImplementedError
+    org = scanning_org(session, principal, org_id)
+    now = now or utcnow()
+    if not events:
+        return []
+    stored = lookups.stored_outcomes(session, org, {e.key for e in events})
+    outcomes: list[EventOutcome | None] = [None] * len(events)
+    first: dict[str, int] = {}
+    fresh: list[int] = []
+    for i, ev in enumerate(events):
+        if ev.key in stored:
+            outcomes[i] = _stored(i, stored[ev.key])
+        elif ev.key in first:
+            continue  # answered from the first one, below
+        else:
+            first[ev.key] = i
+            fresh.append(i)
+    if fresh:
+        batch = _Batch(session, principal, org, [events[i] for i in fresh], now)
+        fresh.sort(key=lambda i: (events[i].occurred_at, i))
+        ids = event_store.allocate_ids(session, len(fresh))
+        for i, event_id in zip(fresh, ids, strict=True):
+            outcomes[i] = batch.process(i, events[i], event_id)
+        batch.write()
+        counts = {r.value: 0 for r in EventResult}
+        for i in fresh:
+            out = outcomes[i]
+            assert out is not None
+            counts[out.result.value] += 1
+        audit.record(
+            session=session,
+            principal=principal,
+            action="submit",
+            entity_type="cylinder_event",
+            entity_id=None,
+            entity_label=f"{len(fresh)} 次扫码 scans",
+            changes={k: [None, v] for k, v in counts.items()},
+            reason=f"duplicates {len(events) - len(fresh)}",
+            owner_id=org,
+        )
+    for i, ev in enumerate(events):
+        if outcomes[i] is None:
+            original = outcomes[first[ev.key]]
+            assert original is not None
+            outcomes[i] = original.model_copy(update={"index": i, "duplicate": True})
+    session.flush()
+    return [o for o in outcomes if o is not None]
 
 
+# ---- the scanning page ----------------------------------------------------------------------
 def preview(
     *,
     session: Session,
@@ -35,4 +642,51 @@ def preview(
     now: datetime | None = None,
 ) -> ScanPreview:
     """The cylinder behind a code and whether `kind` (or each next step) is allowed now."""
-    raise NotImplementedError
+    now = now or utcnow()
+    day = local_day(now)
+    cyl = session.scalars(
+        select(Cylinder).where(Cylinder.tag_code == tag_code, cylinder_scope(principal))
+    ).first()
+    if cyl is None:
+        reason = RefusalReason.UNKNOWN_CODE
+        steps = [
+            NextStep(
+                kind=kind or K.FILL,
+                allowed=False,
+                reason=reason,
+                reason_text=refusals.text(reason),
+            )
+        ]
+        return ScanPreview(tag_code=tag_code, known=False, steps=steps)
+    org_id = principal.org_id if principal.scope_kind is ScopeKind.ORG else cyl.owner_id
+    customer = None
+    if customer_code:
+        customer = session.scalars(select(Customer).where(Customer.code == customer_code)).first()
+    kinds = [kind] if kind is not None else list(chain.NEXT_STEPS[cyl.status])
+    steps = []
+    for k in kinds:
+        refusal = refusals.code_refusal(cyl, org_id or 0)
+        if refusal is None and k is K.FILL:
+            refusal = refusals.fill_refusal(cyl, day, None)
+        if refusal is None and k is K.DELIVER and customer_code:
+            refusal = refusals.deliver_refusal(customer, org_id or 0)
+        steps.append(
+            NextStep(
+                kind=k,
+                allowed=refusal is None,
+                reason=refusal[0] if refusal else None,
+                reason_text=refusal[1] if refusal else None,
+            )
+        )
+    return ScanPreview(
+        tag_code=tag_code,
+        known=True,
+        cylinder_id=cyl.id,
+        status=cyl.status,
+        owner_name=cyl.owner_name,
+        capacity_kg=cyl.capacity_kg,
+        next_inspection_on=cyl.next_inspection_on,
+        life_ends_on=cyl.life_ends_on,
+        last_event_at=cyl.last_event_at,
+        steps=steps,
+    )

@@ -1,0 +1,295 @@
+"""The bulk reads of one batch of scans: one query per kind of reference, never one per scan.
+
+Rows come back as plain tuples with attribute access (SQLAlchemy Row); the cylinders as a
+small mutable state, since the batch moves them along the chain before writing them back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select, true
+from sqlalchemy.orm import Session
+
+from gaswarden.domains.customer.models import Customer
+from gaswarden.domains.cylinder.enums import CylinderStatus, EventKind, EventResult
+from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent, GasBatch
+from gaswarden.domains.site.models import Site
+from gaswarden.domains.workforce.enums import CertificateKind
+from gaswarden.domains.workforce.models import Certificate, Person, Vehicle
+
+E = CylinderEvent
+Rec = Any  # a Row: attribute access by column name
+APPLIED = (EventResult.ACCEPTED, EventResult.ANOMALY)
+
+# The cylinder's columns the chain reads and writes back.
+STATE_COLUMNS = (
+    "id",
+    "tag_code",
+    "owner_id",
+    "status",
+    "revoked",
+    "capacity_kg",
+    "tare_kg",
+    "made_on",
+    "life_extended",
+    "life_ends_on",
+    "last_inspected_on",
+    "next_inspection_on",
+    "scrapped_on",
+    "site_id",
+    "vehicle_id",
+    "customer_id",
+    "holds_gas",
+    "batch_id",
+    "fill_event_id",
+    "last_event_id",
+    "last_event_at",
+    "area_id",
+    "lon",
+    "lat",
+)
+# What a batch writes back (the archive's fixed facts stay as they are).
+WRITTEN = tuple(
+    c
+    for c in STATE_COLUMNS
+    if c not in ("id", "tag_code", "owner_id", "capacity_kg", "tare_kg", "made_on")
+)
+
+
+class CylState:
+    """A cylinder's row as the batch moves it along; `changed` once anything moved."""
+
+    __slots__ = (*STATE_COLUMNS, "changed")
+
+    id: int
+    tag_code: str
+    owner_id: int | None
+    status: CylinderStatus
+    revoked: bool
+    capacity_kg: int
+    tare_kg: float
+    made_on: date
+    life_extended: bool
+    life_ends_on: date
+    last_inspected_on: date | None
+    next_inspection_on: date
+    scrapped_on: date | None
+    site_id: int | None
+    vehicle_id: int | None
+    customer_id: int | None
+    holds_gas: bool
+    batch_id: int | None
+    fill_event_id: int | None
+    last_event_id: int | None
+    last_event_at: datetime | None
+    area_id: int | None
+    lon: float | None
+    lat: float | None
+    changed: bool
+
+    def __init__(self, row: Rec) -> None:
+        for name, value in zip(STATE_COLUMNS, row, strict=True):
+            setattr(self, name, value)
+        self.changed = False
+
+    def written(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in WRITTEN}
+
+
+@dataclass(slots=True)
+class Step:
+    """An applied scan on a cylinder's timeline (what a late scan is checked against)."""
+
+    id: int
+    at: datetime
+    kind: EventKind
+    status: CylinderStatus | None
+    fill_event_id: int | None
+    batch_id: int | None
+    lon: float | None
+    lat: float | None
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        return self.at, self.id
+
+
+def among(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL `= ANY(array)`: one parameter, not thousands."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+_STORED_COLUMNS = (
+    E.key,
+    E.id,
+    E.result,
+    E.reason,
+    E.reason_text,
+    E.cylinder_id,
+    E.anomalies,
+    E.status_after,
+)
+
+
+def stored_outcomes(session: Session, org_id: int, keys: Collection[str]) -> dict[str, Rec]:
+    """The scans already stored under these idempotency keys (one query). On PostgreSQL one
+    probe of the (org_id, key) index per key, whatever the planner's statistics say (a plain
+    `key = ANY(...)` may scan the enterprise's whole history while they are stale)."""
+    if not keys:
+        return {}
+    stmt = select(*_STORED_COLUMNS)
+    if session.get_bind().dialect.name == "postgresql":
+        wanted = select(
+            func.unnest(bindparam("keys", list(keys), type_=ARRAY(String))).label("k")
+        ).subquery("wanted")
+        probe = (
+            select(*_STORED_COLUMNS)
+            .where(E.org_id == org_id, E.key == wanted.c.k)
+            .limit(1)
+            .lateral("found")
+        )
+        stmt = select(*probe.c).select_from(wanted).join(probe, true())
+    else:
+        stmt = stmt.where(E.org_id == org_id, E.key.in_(list(keys)))
+    return {r.key: r for r in session.execute(stmt).all()}
+
+
+def cylinders(session: Session, codes: Collection[str]) -> dict[str, CylState]:
+    if not codes:
+        return {}
+    columns = [getattr(Cylinder, c) for c in STATE_COLUMNS]
+    rows = session.execute(select(*columns).where(among(session, Cylinder.tag_code, codes))).all()
+    return {r.tag_code: CylState(r) for r in rows}
+
+
+def sites(session: Session, codes: Collection[str]) -> dict[str, Rec]:
+    if not codes:
+        return {}
+    stmt = select(
+        Site.id, Site.code, Site.owner_id, Site.area_id, Site.lon, Site.lat, Site.status
+    ).where(among(session, Site.code, codes))
+    return {r.code: r for r in session.execute(stmt).all()}
+
+
+def vehicles(session: Session, plates: Collection[str]) -> dict[str, Rec]:
+    if not plates:
+        return {}
+    stmt = select(Vehicle.id, Vehicle.plate, Vehicle.owner_id, Vehicle.kind, Vehicle.status).where(
+        among(session, Vehicle.plate, plates)
+    )
+    return {r.plate: r for r in session.execute(stmt).all()}
+
+
+def people(session: Session, ids: Collection[int]) -> dict[int, Rec]:
+    if not ids:
+        return {}
+    stmt = select(Person.id, Person.owner_id, Person.active).where(among(session, Person.id, ids))
+    return {r.id: r for r in session.execute(stmt).all()}
+
+
+def filling_certificates(
+    session: Session, person_ids: Collection[int]
+) -> dict[int, list[tuple[date | None, date | None]]]:
+    """(issued_on, expires_on) of each person's cylinder-filling certificates."""
+    out: dict[int, list[tuple[date | None, date | None]]] = defaultdict(list)
+    if not person_ids:
+        return out
+    stmt = select(Certificate.person_id, Certificate.issued_on, Certificate.expires_on).where(
+        among(session, Certificate.person_id, person_ids),
+        Certificate.kind == CertificateKind.CYLINDER_FILLING,
+    )
+    for person_id, issued, expires in session.execute(stmt).all():
+        out[person_id].append((issued, expires))
+    return out
+
+
+def customers(session: Session, codes: Collection[str]) -> dict[str, Rec]:
+    """Customers by card number, with the status of their premises' site (if registered)."""
+    if not codes:
+        return {}
+    stmt = (
+        select(
+            Customer.id,
+            Customer.code,
+            Customer.owner_id,
+            Customer.kind,
+            Customer.active,
+            Customer.safety_status,
+            Customer.has_gas_alarm,
+            Customer.has_shutoff_valve,
+            Customer.area_id,
+            Customer.lon,
+            Customer.lat,
+            Customer.site_id,
+            Site.status.label("site_status"),
+        )
+        .outerjoin(Site, Site.id == Customer.site_id)
+        .where(among(session, Customer.code, codes))
+    )
+    return {r.code: r for r in session.execute(stmt).all()}
+
+
+def batches(session: Session, org_id: int, codes: Collection[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    stmt = select(GasBatch.code, GasBatch.id).where(
+        GasBatch.owner_id == org_id, among(session, GasBatch.code, codes)
+    )
+    return {code: id_ for code, id_ in session.execute(stmt).all()}
+
+
+def deliveries(
+    session: Session, customer_ids: Collection[int], since: datetime, until: datetime
+) -> dict[int, list[tuple[datetime, float]]]:
+    """(time, net kg) of the applied deliveries to these customers in [since, until]."""
+    out: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    if not customer_ids:
+        return out
+    stmt = select(E.customer_id, E.occurred_at, E.net_kg).where(
+        among(session, E.customer_id, customer_ids),
+        E.occurred_at >= since,
+        E.occurred_at <= until,
+        E.kind == EventKind.DELIVER,
+        E.result.in_(APPLIED),
+    )
+    for customer_id, at, kg in session.execute(stmt).all():
+        if customer_id is not None:
+            out[customer_id].append((at, kg or 0.0))
+    return out
+
+
+def timelines(session: Session, since: dict[int, datetime]) -> dict[int, list[Step]]:
+    """For cylinders with late scans: their applied scans from the one just before `since`
+    (the earliest late scan) onward, in time order."""
+    out: dict[int, list[Step]] = {}
+    if not since:
+        return out
+    columns = (
+        E.id,
+        E.occurred_at,
+        E.kind,
+        E.status_after,
+        E.fill_event_id,
+        E.batch_id,
+        E.lon,
+        E.lat,
+    )
+    for cylinder_id, at in since.items():
+        start = session.scalar(
+            select(func.max(E.occurred_at)).where(
+                E.cylinder_id == cylinder_id, E.occurred_at < at, E.result.in_(APPLIED)
+            )
+        )
+        stmt = select(*columns).where(E.cylinder_id == cylinder_id, E.result.in_(APPLIED))
+        if start is not None:
+            stmt = stmt.where(E.occurred_at >= start)
+        rows = session.execute(stmt.order_by(E.occurred_at, E.id)).all()
+        out[cylinder_id] = [Step(*r) for r in rows]
+    return out
