@@ -168,7 +168,7 @@ def test_every_form_post_checks_the_csrf_token(client: TestClient, world: World)
     ]
     assert "/login" in posts and "/sites/{item_id}/edit" in posts
     for path in posts:
-        url = path.replace("{item_id}", str(world.ids["gate"]))
+        url = re.sub(r"\{[a-z_]+(:int)?\}", str(world.ids["gate"]), path)
         r = client.post(url, data={"name": "x", "csrf_token": "wrong"}, follow_redirects=False)
         assert r.status_code == 403, path
     assert client.get(f"/sites/{world.ids['gate']}").status_code == 200  # nothing deleted
