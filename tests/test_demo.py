@@ -89,6 +89,7 @@ def test_loads_every_step_and_counts(demo: Demo) -> None:
     # Every step ran and was timed (the times go to the log; tests don't judge them).
     assert {"areas", "sites", "devices", "users"} <= set(demo.result.steps)
     assert "history" not in demo.result.steps  # loaded without it (--no-history)
+    assert "cylinders" not in demo.result.steps  # nor the LPG cylinders and their scans
     assert counts["device"] >= 2000 and counts["site"] >= 150
 
 

@@ -324,3 +324,59 @@ def test_one_enterprise_under_reports_in_its_self_inspections(
     cng, lpg = totals["东昌运通天然气有限公司"], totals["聊城财金液化石油气有限公司"]
     assert cng.flagged and cng.ratio is not None and cng.ratio < 0.35, ratios
     assert not lpg.flagged and lpg.self_hazards > 50, ratios
+
+
+def test_the_lpg_enterprise_has_a_year_of_cylinder_history(
+    loaded: Loaded, session: Session
+) -> None:
+    """财金液化气: ~2,500 cylinders, ~1,000 real-name customers (valid ID numbers, safety
+    checks, some failed), monthly batches, a year of scans with a few anomalies, and cylinders
+    overdue while still with users."""
+    from gaswarden.core.schemas import id_number_check_char
+    from gaswarden.domains.customer.enums import SafetyStatus
+    from gaswarden.domains.customer.models import Customer
+    from gaswarden.domains.cylinder import tracing
+    from gaswarden.domains.cylinder.enums import EventKind, EventResult
+    from gaswarden.domains.cylinder.models import Cylinder, CylinderAnomaly, CylinderEvent, GasBatch
+    from gaswarden.domains.organization.models import Organization
+
+    assert "cylinders" in loaded.result.steps
+    lpg = session.scalars(
+        select(Organization.id).where(Organization.name == "聊城财金液化石油气有限公司")
+    ).one()
+    assert 2000 <= session.scalar(select(func.count()).where(Cylinder.owner_id == lpg)) <= 3000
+    customers = list(session.scalars(select(Customer).where(Customer.owner_id == lpg)))
+    assert 900 <= len(customers) <= 1100
+    ids = [c.id_number for c in customers if c.id_number]
+    assert len(ids) == len(customers)
+    assert all(i[17] == id_number_check_char(i[:17]) for i in ids)
+    assert all(c.area_id is not None for c in customers)
+    statuses = Counter(c.safety_status for c in customers)
+    assert statuses[SafetyStatus.FAILED] >= 5 and statuses[SafetyStatus.PASSED] >= 700, statuses
+    assert session.scalar(select(func.count()).where(GasBatch.owner_id == lpg)) >= 24
+    by_result = dict(
+        session.execute(
+            select(CylinderEvent.result, func.count())
+            .where(CylinderEvent.org_id == lpg)
+            .group_by(CylinderEvent.result)
+        ).all()
+    )
+    assert by_result[EventResult.ACCEPTED] > 30_000, by_result
+    assert 0 < by_result.get(EventResult.REFUSED, 0) < 50, by_result
+    assert 0 < by_result.get(EventResult.ANOMALY, 0) < 0.01 * by_result[EventResult.ACCEPTED]
+    assert session.scalar(select(func.count()).where(CylinderAnomaly.owner_id == lpg))
+    months = {
+        t.astimezone(LOCAL).strftime("%Y-%m")
+        for t in session.scalars(
+            select(CylinderEvent.occurred_at).where(CylinderEvent.kind == EventKind.DELIVER)
+        )
+    }
+    assert len(months) >= 11
+    reg = loaded.principal(session, "reg_admin")
+    overdue = tracing.overdue_with_users(session=session, principal=reg, today=loaded.today)
+    assert overdue.total > 0 and overdue.items[0].customer is not None
+    batch = session.scalars(
+        select(GasBatch.id).where(GasBatch.owner_id == lpg).order_by(GasBatch.arrived_on)
+    ).all()[3]
+    recall = tracing.recall(session=session, principal=reg, batch_id=batch)
+    assert recall.totals.deliveries > 100 and recall.totals.customers > 50

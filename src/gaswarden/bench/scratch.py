@@ -24,9 +24,9 @@ SECRET = "gaswarden-bench-secret"
 
 
 @contextmanager
-def scratch_database(server_url: str, data_dir: Path) -> Iterator[Settings]:
+def scratch_database(server_url: str, data_dir: Path, *, keep: bool = False) -> Iterator[Settings]:
     """Create `gaswarden_bench_<random>` on the server of `server_url`, migrate it, yield its
-    Settings, drop it."""
+    Settings, drop it (unless `keep`)."""
     url = make_url(server_url)
     if not url.drivername.startswith("postgresql"):
         raise RuntimeError("the ingest benchmark needs PostgreSQL (--database-url postgresql://…)")
@@ -43,8 +43,9 @@ def scratch_database(server_url: str, data_dir: Path) -> Iterator[Settings]:
         migrate.upgrade(settings)
         yield settings
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

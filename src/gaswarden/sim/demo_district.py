@@ -24,6 +24,7 @@ from gaswarden.domains.account.models import User
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.organization.models import Organization
 from gaswarden.sim.context import Demo
+from gaswarden.sim.demo_cylinders import load_cylinders
 from gaswarden.sim.demo_devices import load_devices
 from gaswarden.sim.demo_history import load_history
 from gaswarden.sim.demo_network import load_pipes, load_regulators, load_valve_wells
@@ -105,6 +106,7 @@ def load_demo(
     step("users", load_users)
     if history:
         step("history", load_history)  # a year of inspections, hazards and enforcement
+        step("cylinders", load_cylinders)  # the LPG enterprise's cylinders and a year of scans
     session.flush()
     result.seconds = round(time.perf_counter() - started, 2)
     result.counts = {k: v for k, v in sorted(demo.counts.items()) if ":" not in k}

@@ -1,0 +1,248 @@
+"""gaswarden bench cylinders: a city's LPG cylinders on PostgreSQL.
+
+On a scratch database (migrated like every bench): 1,000,000 cylinders and 200,000 real-name
+customers set up in bulk (COPY, bench/cylinder_setup.py), then 20,000,000 scans of a generated
+history (sim/cylinder_history.py) loaded through `events.submit` — the API's service path — in
+batches, each its own transaction. The load rate counts the time spent in `submit` and the
+commit (generating the scans is left out). Then the readers: 100 random cylinders' timelines,
+100 random batch recalls, 100 random pages of the overdue-with-users list, each p50 and p99.
+`scale` shrinks every count in proportion."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gaswarden.bench.cylinder_setup import build
+from gaswarden.bench.scratch import scratch_database
+from gaswarden.core.auth import SYSTEM, Principal, ScopeKind
+from gaswarden.core.enums import Role
+from gaswarden.db.session import make_engine, make_session_factory, unit_of_work
+from gaswarden.domains.cylinder import events
+from gaswarden.domains.cylinder.enums import CylinderStatus
+from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent, GasBatch
+from gaswarden.sim.cylinder_history import CylinderHistory, Plan
+
+EVENTS = 20_000_000  # at scale 1
+QUERIES = 100
+TARGETS = {"load": 20_000.0, "timeline": 20.0, "recall": 500.0, "overdue": 200.0}
+
+
+@dataclass
+class Timing:
+    name: str
+    ms: list[float] = field(default_factory=list)
+
+    def pct(self, q: float) -> float:
+        if not self.ms:
+            return float("nan")
+        ordered = sorted(self.ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.ms) if self.ms else float("nan")
+
+    @property
+    def p99(self) -> float:
+        return self.pct(0.99)
+
+
+@dataclass
+class Result:
+    cylinders: int = 0
+    customers: int = 0
+    events: int = 0
+    setup_s: float = 0.0
+    load_s: float = 0.0  # in submit + commit
+    wall_s: float = 0.0  # the whole load, generating included
+    results: Counter[str] = field(default_factory=Counter)
+    timings: dict[str, Timing] = field(default_factory=dict)
+    overdue_total: int = 0
+    last_day: date | None = None  # the device day of the last scan loaded
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.load_s if self.load_s else 0.0
+
+    def line(self) -> str:
+        return (
+            f"events_per_s={self.events_per_s:.0f} "
+            f"timeline_p99_ms={self.timings['timeline'].p99:.1f} "
+            f"recall_p99_ms={self.timings['recall'].p99:.1f} "
+            f"overdue_ms={self.timings['overdue'].p99:.1f}"
+        )
+
+
+def regulator(path: str) -> Principal:
+    """The district's regulator: who runs a recall (area scope, as in production)."""
+    return Principal(
+        user_id=None, username="bench_regulator", display_name="压测监管",
+        role=Role.REGULATOR_ADMIN, org_id=None, scope_kind=ScopeKind.AREA, area_paths=(path,),
+    )  # fmt: skip
+
+
+# ---- the load --------------------------------------------------------------------------------
+def load(
+    factory: sessionmaker[Session], history: CylinderHistory, org_id: int, batch: int,
+    result: Result, progress: Callable[[str], None],
+) -> None:  # fmt: skip
+    scans = iter(history)
+    started = last_report = time.perf_counter()
+    while chunk := list(islice(scans, batch)):
+        now = max(e.occurred_at for e in chunk) + timedelta(minutes=5)
+        t0 = time.perf_counter()
+        with unit_of_work(factory) as session:
+            outcomes = events.submit(
+                session=session, principal=SYSTEM, events=chunk, org_id=org_id, now=now
+            )
+        result.load_s += time.perf_counter() - t0
+        result.events += len(chunk)
+        result.last_day = now.date()
+        result.results.update(o.result.value for o in outcomes)
+        if time.perf_counter() - last_report > 10:
+            last_report = time.perf_counter()
+            progress(
+                f"  {result.events:,} scans ({result.events_per_s:,.0f}/s in submit, "
+                f"{result.events / (last_report - started):,.0f}/s with generation), "
+                f"device time {now:%Y-%m-%d}"
+            )
+    result.wall_s = time.perf_counter() - started
+
+
+# ---- the readers -----------------------------------------------------------------------------
+def _tracing() -> Any | None:
+    try:
+        from gaswarden.domains.cylinder import tracing
+    except ImportError:
+        return None
+    return tracing
+
+
+def _timeline(session: Session, principal: Principal, cylinder_id: int) -> int:
+    tracing = _tracing()
+    if tracing is not None:
+        return len(tracing.timeline(session=session, principal=principal, cylinder_id=cylinder_id))
+    rows = session.scalars(  # the equivalent query, until tracing exists
+        select(CylinderEvent)
+        .where(CylinderEvent.cylinder_id == cylinder_id)
+        .order_by(CylinderEvent.occurred_at, CylinderEvent.id)
+    ).all()
+    return len(rows)
+
+
+def _recall(session: Session, principal: Principal, batch_id: int) -> int:
+    tracing = _tracing()
+    if tracing is not None:
+        recall = tracing.recall(session=session, principal=principal, batch_id=batch_id)
+        return len(recall.deliveries)
+    fills = select(CylinderEvent.id).where(CylinderEvent.batch_id == batch_id)
+    return len(
+        session.scalars(
+            select(CylinderEvent).where(CylinderEvent.fill_event_id.in_(fills.scalar_subquery()))
+        ).all()
+    )
+
+
+def _overdue(session: Session, principal: Principal, today: date, page: int) -> int:
+    tracing = _tracing()
+    if tracing is not None:
+        got = tracing.overdue_with_users(
+            session=session, principal=principal, today=today, page=page, size=50
+        )
+        return int(got.total)
+    where = (
+        Cylinder.status == CylinderStatus.WITH_USER,
+        (Cylinder.next_inspection_on < today) | (Cylinder.life_ends_on < today),
+    )
+    session.scalars(
+        select(Cylinder).where(*where).order_by(Cylinder.next_inspection_on, Cylinder.id)
+        .offset((page - 1) * 50).limit(50)
+    ).all()  # fmt: skip
+    return session.scalar(select(func.count()).select_from(Cylinder).where(*where)) or 0
+
+
+def _time(factory: sessionmaker[Session], timing: Timing, fn: Callable[[Session], Any]) -> Any:
+    with factory() as session:
+        t0 = time.perf_counter()
+        value = fn(session)
+        timing.ms.append((time.perf_counter() - t0) * 1000)
+        session.rollback()
+    return value
+
+
+def readers(
+    factory: sessionmaker[Session], principal: Principal, today: date, last_day: date,
+    rng: random.Random, result: Result,
+) -> None:  # fmt: skip
+    with factory() as session:
+        lo, hi = session.execute(select(func.min(Cylinder.id), func.max(Cylinder.id))).one()
+        batch_ids = list(
+            session.scalars(select(GasBatch.id).where(GasBatch.arrived_on <= last_day))
+        )
+    timeline, recall, overdue = Timing("timeline"), Timing("recall"), Timing("overdue")
+    result.timings = {"timeline": timeline, "recall": recall, "overdue": overdue}
+    for cid in [rng.randint(lo, hi) for _ in range(QUERIES)]:
+        _time(factory, timeline, partial(_timeline, principal=principal, cylinder_id=cid))
+    for bid in [rng.choice(batch_ids) for _ in range(QUERIES)]:
+        _time(factory, recall, partial(_recall, principal=principal, batch_id=bid))
+    first = partial(_overdue, principal=principal, today=today, page=1)
+    result.overdue_total = _time(factory, Timing("warm"), first)
+    pages = max(1, -(-result.overdue_total // 50))
+    for page in [rng.randint(1, pages) for _ in range(QUERIES)]:
+        _time(factory, overdue, partial(_overdue, principal=principal, today=today, page=page))
+
+
+def run(
+    database_url: str,
+    *,
+    scale: float = 1.0,
+    batch: int = 2000,
+    keep: bool = False,
+    seed: int = 5,
+    progress: Callable[[str], None] = lambda s: None,
+) -> Result:
+    result = Result()
+    end = date.today()
+    start = end - timedelta(days=365)
+    with (
+        tempfile.TemporaryDirectory(prefix="gw-cyl-") as tmp,
+        scratch_database(database_url, Path(tmp), keep=keep) as settings,
+    ):
+        if keep:
+            progress(f"scratch database kept: {settings.resolved_database_url}")
+        engine: Engine = make_engine(settings)
+        try:
+            t0 = time.perf_counter()
+            built = build(engine, scale=scale, start=start, end=end, seed=seed, progress=progress)
+            result.setup_s = time.perf_counter() - t0
+            result.cylinders = len(built.enterprise.cylinders)
+            result.customers = len(built.enterprise.customers)
+            limit = max(100, round(EVENTS * scale))
+            history = CylinderHistory(
+                built.enterprise,
+                Plan(start=start, end=end, seed=seed, limit=limit, late_share=0.01, anomalies=3),
+            )
+            progress(f"loading {limit:,} scans through events.submit, {batch} a transaction …")
+            factory = make_session_factory(engine)
+            load(factory, history, built.org_id, batch, result, progress)
+            last_day = result.last_day or end
+            progress("readers: timelines, recalls, overdue pages …")
+            readers(factory, regulator(built.district_path), last_day, last_day,
+                    random.Random(seed), result)  # fmt: skip
+        finally:
+            engine.dispose()
+    return result
