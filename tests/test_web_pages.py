@@ -273,3 +273,16 @@ def test_history_names_referenced_records(client: TestClient, world: World) -> N
     assert "聊城鲁通液化气有限公司 → 聊城东昌燃气有限公司" in detail
     audit_page = client.get("/audit?entity_type=site&action=update").text
     assert "聊城鲁通液化气有限公司 → 聊城东昌燃气有限公司" in audit_page
+
+
+def test_the_menu_reads_the_same_on_every_page(client: TestClient) -> None:
+    """Pages that bring their own translator for their texts keep the shell's menu words."""
+    sign_in(client, "reg_admin")
+    menus = {}
+    for path in ("/", "/cylinder-statistics", "/enforcement", "/statistics", "/hazards"):
+        html = client.get(path).text
+        menu = re.search(r'<nav class="nav" aria-label="main">(.*?)</nav>', html, re.S)
+        assert menu is not None, path
+        menus[path] = re.sub(r"<[^>]+>", "|", menu.group(1))
+    assert "地图" in menus["/"] and "统计分析" in menus["/"]
+    assert len(set(menus.values())) == 1, menus

@@ -101,7 +101,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "localtime": lambda v: local_time(v, tz),
         "tz": tz,
         "principal": principal,
-        "nav": nav_for(principal, request.url.path),
+        # The menu in the shell's own words: a page may bring its own `t` for its texts.
+        "nav": [{**i, "text": t(i["message"], lang)} for i in nav_for(principal, request.url.path)],
         "here": quote(here),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
