@@ -372,6 +372,16 @@ def test_the_lpg_enterprise_has_a_year_of_cylinder_history(
         )
     }
     assert len(months) >= 11
+    lags = [
+        received - occurred
+        for received, occurred in session.execute(
+            select(CylinderEvent.received_at, CylinderEvent.occurred_at).where(
+                CylinderEvent.org_id == lpg
+            )
+        )
+    ]
+    late = sum(lag > timedelta(minutes=30) for lag in lags)
+    assert 0 < late < 0.05 * len(lags), (late, len(lags))  # most phones were online
     reg = loaded.principal(session, "reg_admin")
     overdue = tracing.overdue_with_users(session=session, principal=reg, today=loaded.today)
     assert overdue.total > 0 and overdue.items[0].customer is not None

@@ -160,6 +160,7 @@ class CylinderHistory:
         self.rng = random.Random(plan.seed)
         self._late_rng = random.Random(f"late-{plan.seed}")  # the same history, late or not
         self.injected: dict[str, str] = {}  # key -> INJECTED_*
+        self.late: dict[str, date] = {}  # key -> the day a held-back scan came in
         self.emitted = 0
         self._seq = 0
         self._batches: list[tuple[list[date], list[str]]] = []
@@ -514,6 +515,7 @@ class CylinderHistory:
             comes = self._offline_until(worker, day) if self.plan.late_share else None
             if comes is not None:
                 self._late.setdefault(comes, []).append(event)
+                self.late[event.key] = comes
             else:
                 yield event
         yield from self._late.pop(day, [])

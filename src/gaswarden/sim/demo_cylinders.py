@@ -17,7 +17,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
 from gaswarden.domains.customer.enums import CustomerKind
@@ -25,7 +26,7 @@ from gaswarden.domains.customer.service import customers as customer_service
 from gaswarden.domains.customer.service import safety_checks
 from gaswarden.domains.cylinder import events
 from gaswarden.domains.cylinder.enums import EventResult
-from gaswarden.domains.cylinder.models import Cylinder
+from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent
 from gaswarden.domains.cylinder.service import gas_batches
 from gaswarden.domains.site.enums import SiteStatus
 from gaswarden.domains.workforce.enums import CertificateKind, Position, VehicleKind
@@ -247,8 +248,28 @@ def load_cylinders(demo: Demo) -> None:
             session=session, principal=SYSTEM, events=chunk, org_id=ent, now=now
         ):
             results[out.result.value] = results.get(out.result.value, 0) + 1
+    _received_when_sent(session, ent, history.late)
     demo.counts["cylinder_event"] += sum(results.values())
     for result in EventResult:
         demo.counts[f"cylinder_event:{result.value}"] += results.get(result.value, 0)
     log.info("demo cylinders: %d cylinders, %d customers, scans %s", len(cylinders),
              CUSTOMERS, results)  # fmt: skip
+
+
+def _received_when_sent(session: Session, org_id: int, late: dict[str, date]) -> None:
+    """The demo submits a year in batches, each received "now" at the batch's end; a phone
+    sends a scan within minutes, or the day it is back online (the held-back ones)."""
+    rows = session.execute(
+        select(CylinderEvent.id, CylinderEvent.key, CylinderEvent.occurred_at).where(
+            CylinderEvent.org_id == org_id
+        )
+    ).all()
+    changes = []
+    for id_, key, occurred_at in rows:
+        came = late.get(key)
+        if came is None:
+            received = occurred_at + timedelta(minutes=2)
+        else:  # the morning the app was back online (08:00 Beijing time)
+            received = max(datetime(came.year, came.month, came.day, tzinfo=UTC), occurred_at)
+        changes.append({"id": id_, "received_at": received})
+    session.execute(update(CylinderEvent), changes)
