@@ -133,8 +133,10 @@ class GasBatchService(CrudService[GasBatch]):
         self, *, session: Session, principal: Principal, id: int, reason: str | None = None
     ) -> None:
         batch = self.get(session=session, principal=principal, id=id)
-        used = session.scalar(
-            select(CylinderEvent.id).where(CylinderEvent.batch_id == batch.id).limit(1)
+        used = session.scalar(  # (only fills name a batch: the partial index)
+            select(CylinderEvent.id)
+            .where(CylinderEvent.batch_id == batch.id, CylinderEvent.kind == EventKind.FILL)
+            .limit(1)
         )
         if used is not None:
             raise Conflict(f"batch {batch.code} was filled into cylinders; it stays on record")

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, select, true
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
@@ -464,11 +464,17 @@ def whereabouts(*, session: Session, principal: Principal, lang: str = "zh") -> 
     )
 
 
-def overdue_condition(today: date) -> ColumnElement[bool]:
-    return and_(
-        Cylinder.status == CylinderStatus.WITH_USER,
-        or_(Cylinder.next_inspection_on < today, Cylinder.life_ends_on < today),
+def recover_by() -> ColumnElement[date]:
+    """The earlier of the next inspection and the end of life: the expression the partial
+    index ix_cylinder_user_recover_by holds (models.RECOVER_BY)."""
+    return case(
+        (Cylinder.next_inspection_on < Cylinder.life_ends_on, Cylinder.next_inspection_on),
+        else_=Cylinder.life_ends_on,
     )
+
+
+def overdue_condition(today: date) -> ColumnElement[bool]:
+    return and_(Cylinder.status == CylinderStatus.WITH_USER, recover_by() < today)
 
 
 def overdue_with_users(
@@ -488,7 +494,7 @@ def overdue_with_users(
         session.scalars(
             select(Cylinder)
             .where(*where)
-            .order_by(Cylinder.next_inspection_on, Cylinder.id)
+            .order_by(recover_by(), Cylinder.id)
             .offset((page - 1) * size)
             .limit(size)
         )

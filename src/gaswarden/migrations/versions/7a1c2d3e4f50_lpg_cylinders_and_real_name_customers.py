@@ -6,6 +6,7 @@ Create Date: 2026-11-29
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,6 +17,17 @@ revision: str = "7a1c2d3e4f50"
 down_revision: str | None = "b1303e6c3a7d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+def _where(predicate: str) -> dict[str, Any]:
+    """A partial index's predicate, on both backends."""
+    return {"postgresql_where": sa.text(predicate), "sqlite_where": sa.text(predicate)}
+
+
+# The day a cylinder with a user must be back (models.RECOVER_BY).
+RECOVER_BY = (
+    "(CASE WHEN next_inspection_on < life_ends_on THEN next_inspection_on ELSE life_ends_on END)"
+)
 
 
 def upgrade() -> None:
@@ -118,15 +130,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "key", name=op.f("uq_cylinder_event_org_id_key")),
     )
     with op.batch_alter_table("cylinder_event", schema=None) as batch_op:
-        batch_op.create_index("ix_cylinder_event_batch", ["batch_id", "kind"], unique=False)
         batch_op.create_index(
-            "ix_cylinder_event_customer", ["customer_id", "occurred_at"], unique=False
+            "ix_cylinder_event_batch", ["batch_id"], unique=False, **_where("kind = 'fill'")
         )
-        batch_op.create_index("ix_cylinder_event_fill", ["fill_event_id"], unique=False)
-        batch_op.create_index("ix_cylinder_event_org_time", ["org_id", "occurred_at"], unique=False)
         batch_op.create_index(
-            "ix_cylinder_event_timeline", ["cylinder_id", "occurred_at"], unique=False
+            "ix_cylinder_event_customer",
+            ["customer_id", "occurred_at"],
+            unique=False,
+            **_where("customer_id IS NOT NULL"),
         )
+        batch_op.create_index(
+            "ix_cylinder_event_fill",
+            ["fill_event_id"],
+            unique=False,
+            **_where("fill_event_id IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_cylinder_event_time", ["occurred_at"], unique=False, postgresql_using="brin"
+        )
+        batch_op.create_index("ix_cylinder_event_timeline", ["cylinder_id"], unique=False)
 
     op.create_table(
         "gas_batch",
@@ -398,16 +420,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cylinder")),
         sa.UniqueConstraint("tag_code", name=op.f("uq_cylinder_tag_code")),
+        postgresql_with={"fillfactor": 70},
     )
     with op.batch_alter_table("cylinder", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_cylinder_area_id"), ["area_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_cylinder_customer_id"), ["customer_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_cylinder_owner_id"), ["owner_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_cylinder_site_id"), ["site_id"], unique=False)
         batch_op.create_index(
-            "ix_cylinder_status_due", ["status", "next_inspection_on"], unique=False
+            "ix_cylinder_customer_id",
+            ["customer_id"],
+            unique=False,
+            **_where("customer_id IS NOT NULL"),
         )
-        batch_op.create_index("ix_cylinder_status_life", ["status", "life_ends_on"], unique=False)
+        batch_op.create_index(
+            "ix_cylinder_site_id", ["site_id"], unique=False, **_where("site_id IS NOT NULL")
+        )
+        batch_op.create_index(
+            "ix_cylinder_user_recover_by",
+            [sa.text(RECOVER_BY)],
+            unique=False,
+            **_where("status = 'with_user'"),
+        )
 
     op.create_table(
         "cylinder_anomaly",
@@ -524,12 +554,9 @@ def downgrade() -> None:
 
     op.drop_table("cylinder_anomaly")
     with op.batch_alter_table("cylinder", schema=None) as batch_op:
-        batch_op.drop_index("ix_cylinder_status_life")
-        batch_op.drop_index("ix_cylinder_status_due")
-        batch_op.drop_index(batch_op.f("ix_cylinder_site_id"))
-        batch_op.drop_index(batch_op.f("ix_cylinder_owner_id"))
-        batch_op.drop_index(batch_op.f("ix_cylinder_customer_id"))
-        batch_op.drop_index(batch_op.f("ix_cylinder_area_id"))
+        batch_op.drop_index("ix_cylinder_user_recover_by")
+        batch_op.drop_index("ix_cylinder_site_id")
+        batch_op.drop_index("ix_cylinder_customer_id")
 
     op.drop_table("cylinder")
     with op.batch_alter_table("customer_safety_check", schema=None) as batch_op:
@@ -555,7 +582,7 @@ def downgrade() -> None:
     op.drop_table("gas_batch")
     with op.batch_alter_table("cylinder_event", schema=None) as batch_op:
         batch_op.drop_index("ix_cylinder_event_timeline")
-        batch_op.drop_index("ix_cylinder_event_org_time")
+        batch_op.drop_index("ix_cylinder_event_time")
         batch_op.drop_index("ix_cylinder_event_fill")
         batch_op.drop_index("ix_cylinder_event_customer")
         batch_op.drop_index("ix_cylinder_event_batch")
