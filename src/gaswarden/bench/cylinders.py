@@ -2,11 +2,14 @@
 
 On a scratch database (migrated like every bench): 1,000,000 cylinders and 200,000 real-name
 customers set up in bulk (COPY, bench/cylinder_setup.py), then 20,000,000 scans of a generated
-history (sim/cylinder_history.py) loaded through `events.submit` — the API's service path — in
-batches, each its own transaction. The load rate counts the time spent in `submit` and the
-commit (generating the scans is left out). Then the readers: 100 random cylinders' timelines,
-100 random batch recalls, 100 random pages of the overdue-with-users list, each p50 and p99.
-`scale` shrinks every count in proportion."""
+history (sim/cylinder_history.py) written to one JSON-lines file per loader and loaded by
+`loaders` concurrent processes, as many scanning apps post to /api/v1/cylinder-events at once:
+each parses its lines as the API parses a body and sends `batch` scans at a time through
+`events.submit` — the API's service path — in one transaction each (bench/cylinder_load.py).
+The load rate is all scans over the wall time from the loaders' common start to the last one's
+end (generating and writing the scans is left out). Then the readers: 100 random cylinders'
+timelines, 100 random batch recalls, 100 random pages of the overdue-with-users list, each p50
+and p99. `scale` shrinks every count in proportion."""
 
 from __future__ import annotations
 
@@ -19,26 +22,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from gaswarden.bench import cylinder_load
 from gaswarden.bench.cylinder_setup import build
 from gaswarden.bench.scratch import scratch_database
-from gaswarden.core.auth import SYSTEM, Principal, ScopeKind
+from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
-from gaswarden.db.session import make_engine, make_session_factory, unit_of_work
-from gaswarden.domains.cylinder import events
+from gaswarden.db.session import make_engine, make_session_factory
 from gaswarden.domains.cylinder.enums import CylinderStatus
+from gaswarden.domains.cylinder.event_schemas import MAX_EVENTS_PER_REQUEST
 from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent, GasBatch
+from gaswarden.settings import Settings
 from gaswarden.sim.cylinder_history import CylinderHistory, Plan
 
 EVENTS = 20_000_000  # at scale 1
 QUERIES = 100
 TARGETS = {"load": 20_000.0, "timeline": 20.0, "recall": 500.0, "overdue": 200.0}
+# the server settings a load figure depends on, printed beside it
+PG_SETTINGS = ("shared_buffers", "max_wal_size", "synchronous_commit", "checkpoint_timeout")
 
 
 @dataclass
@@ -65,11 +71,19 @@ class Timing:
 class Result:
     cylinders: int = 0
     customers: int = 0
-    events: int = 0
+    loaders: int = 1
+    batch: int = 0
+    generated: int = 0  # scans the history yielded (and the loaders' files hold)
+    events: int = 0  # scans the loaders submitted
+    duplicates: int = 0  # outcomes marked duplicate (none expected: every key is new)
+    stored: int = 0  # cylinder_event rows in the scratch database after the load
     setup_s: float = 0.0
-    load_s: float = 0.0  # in submit + commit
-    wall_s: float = 0.0  # the whole load, generating included
+    generate_s: float = 0.0  # generating the history and writing the loaders' files
+    load_s: float = 0.0  # wall time, the loaders' common start to the last one's end
+    submit_s: float = 0.0  # in submit + commit, summed over the loaders
+    scans_bytes: int = 0
     results: Counter[str] = field(default_factory=Counter)
+    pg_settings: dict[str, str] = field(default_factory=dict)
     timings: dict[str, Timing] = field(default_factory=dict)
     overdue_total: int = 0
     last_day: date | None = None  # the device day of the last scan loaded
@@ -77,6 +91,10 @@ class Result:
     @property
     def events_per_s(self) -> float:
         return self.events / self.load_s if self.load_s else 0.0
+
+    def settings_line(self) -> str:
+        server = " ".join(f"{k}={v}" for k, v in self.pg_settings.items())
+        return f"PostgreSQL {server}; {self.loaders} loaders, {self.batch} scans a request"
 
     def line(self) -> str:
         return (
@@ -95,32 +113,33 @@ def regulator(path: str) -> Principal:
     )  # fmt: skip
 
 
-# ---- the load --------------------------------------------------------------------------------
+def server_settings(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return {name: str(conn.execute(text(f"SHOW {name}")).scalar()) for name in PG_SETTINGS}
+
+
 def load(
-    factory: sessionmaker[Session], history: CylinderHistory, org_id: int, batch: int,
-    result: Result, progress: Callable[[str], None],
+    settings: Settings, history: CylinderHistory, directory: Path, org_id: int, result: Result,
+    progress: Callable[[str], None],
 ) -> None:  # fmt: skip
-    scans = iter(history)
-    started = last_report = time.perf_counter()
-    while chunk := list(islice(scans, batch)):
-        now = max(e.occurred_at for e in chunk) + timedelta(minutes=5)
-        t0 = time.perf_counter()
-        with unit_of_work(factory) as session:
-            outcomes = events.submit(
-                session=session, principal=SYSTEM, events=chunk, org_id=org_id, now=now
-            )
-        result.load_s += time.perf_counter() - t0
-        result.events += len(chunk)
-        result.last_day = now.date()
-        result.results.update(o.result.value for o in outcomes)
-        if time.perf_counter() - last_report > 10:
-            last_report = time.perf_counter()
-            progress(
-                f"  {result.events:,} scans ({result.events_per_s:,.0f}/s in submit, "
-                f"{result.events / (last_report - started):,.0f}/s with generation), "
-                f"device time {now:%Y-%m-%d}"
-            )
-    result.wall_s = time.perf_counter() - started
+    """Generate the scans into the loaders' files (not timed in the rate), then load them."""
+    t0 = time.perf_counter()
+    files = cylinder_load.split(history, directory, result.loaders, progress)
+    result.generate_s = time.perf_counter() - t0
+    result.generated, result.scans_bytes = files.scans, files.bytes
+    progress(
+        f"{files.scans:,} scans ({files.bytes / 1e6:,.0f} MB of JSON) in {result.generate_s:.0f} s;"
+        f" {result.loaders} loaders, {result.batch} scans a transaction …"
+    )
+    done = cylinder_load.load(settings, files.paths, result.batch, org_id, progress)
+    result.load_s = done.wall_s
+    for r in done.reports:
+        result.events += r.events
+        result.duplicates += r.duplicates
+        result.submit_s += r.submit_s
+        result.results.update(r.results)
+    lasts = [r.last_now for r in done.reports if r.last_now is not None]
+    result.last_day = max(lasts).date() if lasts else None
 
 
 # ---- the readers -----------------------------------------------------------------------------
@@ -210,12 +229,15 @@ def run(
     database_url: str,
     *,
     scale: float = 1.0,
-    batch: int = 2000,
+    batch: int = MAX_EVENTS_PER_REQUEST,
+    loaders: int = 2,
     keep: bool = False,
     seed: int = 5,
     progress: Callable[[str], None] = lambda s: None,
 ) -> Result:
-    result = Result()
+    if loaders < 1 or not 1 <= batch <= MAX_EVENTS_PER_REQUEST:
+        raise ValueError(f"loaders >= 1 and 1 <= batch <= {MAX_EVENTS_PER_REQUEST}")
+    result = Result(loaders=loaders, batch=batch)
     end = date.today()
     start = end - timedelta(days=365)
     with (
@@ -226,6 +248,7 @@ def run(
             progress(f"scratch database kept: {settings.resolved_database_url}")
         engine: Engine = make_engine(settings)
         try:
+            result.pg_settings = server_settings(engine)
             t0 = time.perf_counter()
             built = build(engine, scale=scale, start=start, end=end, seed=seed, progress=progress)
             result.setup_s = time.perf_counter() - t0
@@ -236,9 +259,11 @@ def run(
                 built.enterprise,
                 Plan(start=start, end=end, seed=seed, limit=limit, late_share=0.01, anomalies=3),
             )
-            progress(f"loading {limit:,} scans through events.submit, {batch} a transaction …")
+            progress(f"generating {limit:,} scans into {loaders} files …")
+            load(settings, history, Path(tmp), built.org_id, result, progress)
             factory = make_session_factory(engine)
-            load(factory, history, built.org_id, batch, result, progress)
+            with factory() as session:
+                result.stored = session.scalar(select(func.count()).select_from(CylinderEvent)) or 0
             last_day = result.last_day or end
             progress("readers: timelines, recalls, overdue pages …")
             readers(factory, regulator(built.district_path), last_day, last_day,

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from gaswarden.cli.common import console, load_settings
+from gaswarden.domains.cylinder.event_schemas import MAX_EVENTS_PER_REQUEST
 
 app = typer.Typer(
     help="Benchmarks: figures and ratios to a baseline. 性能测试", no_args_is_help=True
@@ -179,11 +180,21 @@ def cylinders(
     scale: Annotated[
         float, typer.Option(min=0.0001, help="1: 1M cylinders, 200k customers, 20M scans")
     ] = 1.0,
-    batch: Annotated[int, typer.Option(min=1, help="scans per submit and transaction")] = 2000,
+    batch: Annotated[
+        int,
+        typer.Option(
+            min=1, max=MAX_EVENTS_PER_REQUEST,
+            help="scans per request (submit and transaction); the API's maximum by default",
+        ),
+    ] = MAX_EVENTS_PER_REQUEST,
+    loaders: Annotated[
+        int, typer.Option(min=1, help="concurrent loader processes (scanning apps posting)")
+    ] = 2,
     keep: Annotated[bool, typer.Option("--keep", help="keep the scratch database")] = False,
-) -> None:
-    """LPG cylinders at city size: scans loaded through the scan service, then timelines,
-    batch recalls and the overdue list (scratch PostgreSQL database, dropped afterwards)."""
+) -> None:  # fmt: skip
+    """LPG cylinders at city size: scans loaded through the scan service by concurrent loader
+    processes, then timelines, batch recalls and the overdue list (scratch PostgreSQL database,
+    dropped afterwards)."""
     from gaswarden.bench.cylinders import TARGETS, run
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -191,16 +202,22 @@ def cylinders(
     if not url:
         console.print("[red]give --database-url postgresql+psycopg://… or GASWARDEN_DATABASE_URL")
         raise typer.Exit(2)
-    r = run(url, scale=scale, batch=batch, keep=keep,
+    r = run(url, scale=scale, batch=batch, loaders=loaders, keep=keep,
             progress=lambda s: console.print(s, highlight=False))  # fmt: skip
     console.print(
         f"{r.cylinders:,} cylinders, {r.customers:,} customers, {r.events:,} scans "
-        f"({', '.join(f'{k} {v:,}' for k, v in sorted(r.results.items()))}); setup "
-        f"{r.setup_s:.0f} s, load {r.load_s:.0f} s in submit, {r.wall_s:.0f} s with generation; "
+        f"({', '.join(f'{k} {v:,}' for k, v in sorted(r.results.items()))}); "
+        f"generated {r.generated:,}, submitted {r.events:,}, duplicates {r.duplicates:,}, "
+        f"stored {r.stored:,}; setup {r.setup_s:.0f} s, generation {r.generate_s:.0f} s, "
+        f"load {r.load_s:.1f} s wall ({r.submit_s:.1f} s in submit over {r.loaders} loaders); "
         f"{r.overdue_total:,} overdue with users",
         highlight=False,
     )
-    table = Table(title=f"LPG cylinders 气瓶追溯 (scale {scale:g})")
+    console.print(r.settings_line(), highlight=False)
+    table = Table(
+        title=f"LPG cylinders 气瓶追溯 (scale {scale:g}; {r.loaders} loaders 并发, "
+        f"{r.batch} scans a request 每次请求)"
+    )
     for column in ("figure", "p50", "p99", "target", "met"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     rate, goal = r.events_per_s, TARGETS["load"]

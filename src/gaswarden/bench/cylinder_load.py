@@ -1,0 +1,205 @@
+"""The load phase of `gaswarden bench cylinders`: several scanning apps sending at once.
+
+The main process writes the generated scans to one JSON-lines file per loader, split by a
+stable hash of the tag code (each cylinder's scans stay in one loader, in arrival order). The
+loaders are separate processes ("spawn"), each with its own engine on the scratch database;
+started together, each reads its file `batch` lines at a time, parses every line as the API
+parses a request body (`CylinderEventIn.model_validate_json`) and hands the chunk to
+`events.submit` in one transaction, as POST /api/v1/cylinder-events does. The rate is all
+scans over the wall time from the common start to the last loader's end."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+import traceback
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from queue import Empty
+from typing import Any
+
+from gaswarden.core.auth import SYSTEM
+from gaswarden.db.models import load_all
+from gaswarden.db.session import make_engine, make_session_factory, unit_of_work
+from gaswarden.domains.cylinder import events
+from gaswarden.domains.cylinder.event_schemas import CylinderEventIn
+from gaswarden.settings import Settings
+
+PROGRESS_EVERY_S = 10.0
+
+
+def part_of(tag_code: str, parts: int) -> int:
+    """The loader of a cylinder's scans: stable across runs and processes."""
+    return zlib.crc32(tag_code.encode()) % parts
+
+
+@dataclass
+class Split:
+    paths: list[Path]
+    scans: int
+    bytes: int
+
+
+def split(
+    scans: Iterable[CylinderEventIn], directory: Path, parts: int,
+    progress: Callable[[str], None] = lambda s: None,
+) -> Split:  # fmt: skip
+    """Write `scans` (in arrival order) to `parts` JSON-lines files, by tag code."""
+    paths = [directory / f"scans-{k}.jsonl" for k in range(parts)]
+    count, last = 0, time.perf_counter()
+    with ExitStack() as stack:
+        files = [stack.enter_context(p.open("w", encoding="utf-8")) for p in paths]
+        for scan in scans:
+            files[part_of(scan.tag_code, parts)].write(scan.model_dump_json() + "\n")
+            count += 1
+            if count % 10_000 == 0 and time.perf_counter() - last > PROGRESS_EVERY_S:
+                last = time.perf_counter()
+                progress(f"  {count:,} scans generated, device time {scan.occurred_at:%Y-%m-%d}")
+    return Split(paths, count, sum(p.stat().st_size for p in paths))
+
+
+@dataclass
+class LoaderReport:
+    part: int
+    events: int = 0
+    duplicates: int = 0  # outcomes answered from an earlier scan of the same key
+    results: Counter[str] = field(default_factory=Counter)
+    last_now: datetime | None = None  # the `now` of the last chunk: latest device time + 5 min
+    started: float = 0.0  # time.time() when it began reading
+    ended: float = 0.0  # time.time() after its last commit
+    submit_s: float = 0.0  # inside submit and the commit (parsing left out)
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+
+def load_file(
+    settings: Settings, path: Path, batch: int, org_id: int, counter: Any, report: LoaderReport
+) -> None:
+    """Read `path` `batch` lines at a time; each chunk parsed, submitted and committed."""
+    engine = make_engine(settings)
+    try:
+        factory = make_session_factory(engine)
+        with path.open(encoding="utf-8") as f:
+            while lines := list(islice(f, batch)):
+                chunk = [CylinderEventIn.model_validate_json(line) for line in lines]
+                now = max(e.occurred_at for e in chunk) + timedelta(minutes=5)
+                t0 = time.perf_counter()
+                with unit_of_work(factory) as session:
+                    outcomes = events.submit(
+                        session=session, principal=SYSTEM, events=chunk, org_id=org_id, now=now
+                    )
+                report.submit_s += time.perf_counter() - t0
+                report.events += len(chunk)
+                report.duplicates += sum(o.duplicate for o in outcomes)
+                report.results.update(o.result.value for o in outcomes)
+                report.last_now = now
+                with counter.get_lock():
+                    counter.value += len(chunk)
+    finally:
+        engine.dispose()
+
+
+def _loader(
+    settings: Settings, path: Path, batch: int, org_id: int, part: int,
+    counter: Any, go: Any, messages: Any,
+) -> None:  # fmt: skip
+    """One loader process: connect, say ready, wait for the common start, load its file."""
+    try:
+        load_all()  # every mapper known (the audit row's foreign keys), as in the server
+        engine = make_engine(settings)  # the first connection (and the imports) not counted
+        with engine.connect():
+            pass
+        engine.dispose()
+        messages.put(("ready", part, None))
+        go.wait()
+        report = LoaderReport(part, started=time.time())
+        load_file(settings, path, batch, org_id, counter, report)
+        report.ended = time.time()
+        messages.put(("done", part, report))
+    except BaseException:
+        messages.put(("error", part, traceback.format_exc()))
+        raise
+
+
+@dataclass
+class Load:
+    reports: list[LoaderReport]
+    started: float  # time.time() of the common start
+    ended: float  # time.time() when the last loader committed its last chunk
+
+    @property
+    def wall_s(self) -> float:
+        return self.ended - self.started
+
+    @property
+    def events(self) -> int:
+        return sum(r.events for r in self.reports)
+
+
+def load(
+    settings: Settings, paths: list[Path], batch: int, org_id: int,
+    progress: Callable[[str], None] = lambda s: None,
+) -> Load:  # fmt: skip
+    """One loader process per file, started together; waits for all and returns their
+    reports. A loader that fails stops the others and raises."""
+    ctx = mp.get_context("spawn")
+    counter: Any = ctx.Value("q", 0)
+    go = ctx.Event()
+    messages: Any = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_loader,
+            args=(settings, path, batch, org_id, part, counter, go, messages),
+            name=f"gw-cyl-loader-{part}",
+            daemon=True,
+        )
+        for part, path in enumerate(paths)
+    ]
+    try:
+        for proc in procs:
+            proc.start()
+        ready: set[int] = set()
+        reports: list[LoaderReport] = []
+        started = last = 0.0
+        while len(reports) < len(procs):
+            wait = max(0.1, last + PROGRESS_EVERY_S - time.time()) if started else 5.0
+            try:
+                kind, part, body = messages.get(timeout=wait)
+            except Empty:
+                _check_alive(procs)
+                if started:
+                    last = time.time()
+                    done = counter.value
+                    progress(f"  {done:,} scans loaded, {done / (last - started):,.0f}/s")
+                continue
+            if kind == "error":
+                raise RuntimeError(f"cylinder loader {part} failed:\n{body}")
+            if kind == "ready":
+                ready.add(part)
+                if len(ready) == len(procs):
+                    started = last = time.time()
+                    go.set()
+            else:
+                reports.append(body)
+        for proc in procs:
+            proc.join(30)
+        return Load(sorted(reports, key=lambda r: r.part), started, max(r.ended for r in reports))
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(10)
+
+
+def _check_alive(procs: list[Any]) -> None:
+    for proc in procs:
+        if proc.exitcode not in (None, 0):
+            raise RuntimeError(f"{proc.name} exited with code {proc.exitcode}")
