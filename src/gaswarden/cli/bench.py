@@ -209,7 +209,8 @@ def cylinders(
         f"({', '.join(f'{k} {v:,}' for k, v in sorted(r.results.items()))}); "
         f"generated {r.generated:,}, submitted {r.events:,}, duplicates {r.duplicates:,}, "
         f"stored {r.stored:,}; setup {r.setup_s:.0f} s, generation {r.generate_s:.0f} s, "
-        f"load {r.load_s:.1f} s wall ({r.submit_s:.1f} s in submit over {r.loaders} loaders); "
+        f"load {r.load_s:.1f} s wall ({r.submit_s:.1f} s in submit over {r.loaders} loaders), "
+        f"vacuum analyze {r.vacuum_s:.0f} s; "
         f"{r.overdue_total:,} overdue with users",
         highlight=False,
     )

@@ -16,7 +16,8 @@ from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.protect import mask_id_number, mask_phone
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.customer.models import Customer
-from gaswarden.domains.cylinder.models import Cylinder, GasBatch
+from gaswarden.domains.cylinder.lookups import among
+from gaswarden.domains.cylinder.models import GasBatch
 from gaswarden.domains.cylinder.tracing_schemas import CustomerRef, CylinderRef, Named
 from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.models import Site
@@ -34,7 +35,23 @@ def sees_names(principal: Principal, owner_id: int | None) -> bool:
     return principal.scope_kind is ScopeKind.ORG and owner_id == principal.org_id
 
 
-def customer_ref(c: Customer, principal: Principal, areas: dict[int, Named]) -> CustomerRef:
+_CUSTOMER_COLUMNS = (
+    Customer.id,
+    Customer.code,
+    Customer.name,
+    Customer.kind,
+    Customer.owner_id,
+    Customer.area_id,
+    Customer.address,
+    Customer.phone,
+    Customer.lon,
+    Customer.lat,
+)
+
+
+def customer_ref(c: Any, principal: Principal, areas: dict[int, Named]) -> CustomerRef:
+    """`c`: a Customer, or a row of its columns (`_CUSTOMER_COLUMNS`, with or without the ID
+    number)."""
     name = c.name
     if not c.kind.is_commercial and not sees_names(principal, c.owner_id):
         name = mask_name(name)
@@ -46,14 +63,18 @@ def customer_ref(c: Customer, principal: Principal, areas: dict[int, Named]) -> 
         area=areas.get(c.area_id) if c.area_id is not None else None,
         address=c.address,
         phone=mask_phone(c.phone),
-        id_number=mask_id_number(c.id_number),
+        id_number=mask_id_number(getattr(c, "id_number", None)),
     )
 
 
-def cylinder_ref(c: Cylinder, owners: dict[int, Named] | None = None) -> CylinderRef:
+def cylinder_ref(c: Any, owners: dict[int, Named] | None = None) -> CylinderRef:
+    """`c`: a Cylinder, or a row with its id, tag_code, status, capacity_kg and owner_id
+    (then `owners` names the owner)."""
     owner = None
     if c.owner_id is not None:
-        owner = (owners or {}).get(c.owner_id) or Named(id=c.owner_id, name=c.owner_name or "")
+        owner = (owners or {}).get(c.owner_id) or Named(
+            id=c.owner_id, name=getattr(c, "owner_name", None) or ""
+        )
     return CylinderRef(
         id=c.id, tag_code=c.tag_code, status=c.status, capacity_kg=c.capacity_kg, owner=owner
     )
@@ -67,7 +88,7 @@ def _named(session: Session, model: Any, label: Any, ids: Iterable[int | None]) 
     wanted = _ids(ids)
     if not wanted:
         return {}
-    rows = session.execute(select(model.id, label).where(model.id.in_(wanted)))
+    rows = session.execute(select(model.id, label).where(among(session, model.id, wanted)))
     return {i: Named(id=i, name=str(n)) for i, n in rows}
 
 
@@ -111,14 +132,16 @@ def load(
     customers: Iterable[int | None] = (),
     orgs: Iterable[int | None] = (),
     customer_points: dict[int, tuple[float, float]] | None = None,
+    id_numbers: bool = True,
 ) -> Names:
     """The names behind the ids; customers masked for `principal`. When `customer_points` is
-    given it is filled with the customers' positions (for the map)."""
+    given it is filled with the customers' positions (for the map). `id_numbers=False` leaves
+    the customers' ID numbers out (each costs a decryption; a recall lists hundreds)."""
     names = Names()
     site_ids = _ids(sites)
     if site_ids:
         for sid, sname, lon, lat in session.execute(
-            select(Site.id, Site.name, Site.lon, Site.lat).where(Site.id.in_(site_ids))
+            select(Site.id, Site.name, Site.lon, Site.lat).where(among(session, Site.id, site_ids))
         ):
             names.sites[sid] = Named(id=sid, name=sname)
             if lon is not None and lat is not None:
@@ -129,7 +152,11 @@ def load(
     names.orgs = _named(session, Organization, Organization.name, orgs)
     customer_ids = _ids(customers)
     if customer_ids:
-        rows = list(session.scalars(select(Customer).where(Customer.id.in_(customer_ids))))
+        rows = session.execute(  # columns, not entities: no joined owner and area per row
+            select(*_CUSTOMER_COLUMNS, *((Customer.id_number,) if id_numbers else ())).where(
+                among(session, Customer.id, customer_ids)
+            )
+        ).all()
         names.areas = _named(session, Area, Area.name, (c.area_id for c in rows))
         for c in rows:
             names.customers[c.id] = customer_ref(c, principal, names.areas)

@@ -30,6 +30,7 @@ from gaswarden.domains.cylinder.enums import (
     EventKind,
     EventResult,
 )
+from gaswarden.domains.cylinder.lookups import among
 from gaswarden.domains.cylinder.models import Cylinder, CylinderAnomaly, CylinderEvent, GasBatch
 from gaswarden.domains.cylinder.scope import anomaly_scope, cylinder_scope
 from gaswarden.domains.cylinder.tracing_schemas import (
@@ -286,6 +287,31 @@ def handlers(*, session: Session, principal: Principal, cylinder_id: int) -> lis
 
 
 # ---- recall -----------------------------------------------------------------------------------
+_RECALL_COLUMNS = (
+    CylinderEvent.id,
+    CylinderEvent.kind,
+    CylinderEvent.occurred_at,
+    CylinderEvent.cylinder_id,
+    CylinderEvent.fill_event_id,
+    CylinderEvent.site_id,
+    CylinderEvent.vehicle_id,
+    CylinderEvent.person_id,
+    CylinderEvent.customer_id,
+    CylinderEvent.anomalies,
+)
+
+
+_RECALL_CYLINDER = (
+    Cylinder.id,
+    Cylinder.tag_code,
+    Cylinder.status,
+    Cylinder.capacity_kg,
+    Cylinder.owner_id,
+    Cylinder.holds_gas,
+    Cylinder.fill_event_id,
+)
+
+
 def recall(*, session: Session, principal: Principal, batch_id: int) -> Recall:
     """Every delivery of gas from the batch: to whom, when, in which cylinder, and the chain
     that carried it (filling station and operator, vehicles, supply stations, workers)."""
@@ -300,9 +326,10 @@ def recall(*, session: Session, principal: Principal, batch_id: int) -> Recall:
         .scalar_subquery()
     )
     events = list(
-        session.scalars(
-            select(CylinderEvent)
+        session.execute(  # rows of the columns used, not entities: thousands of them
+            select(*_RECALL_COLUMNS)
             .where(
+                CylinderEvent.fill_event_id.is_not(None),  # (the partial index's predicate)
                 CylinderEvent.fill_event_id.in_(fills),
                 CylinderEvent.result.in_(TAKEN),
                 CylinderEvent.kind.in_(CARRIERS),
@@ -310,15 +337,15 @@ def recall(*, session: Session, principal: Principal, batch_id: int) -> Recall:
             .order_by(CylinderEvent.occurred_at, CylinderEvent.id)
         )
     )
-    chains: dict[int, list[CylinderEvent]] = defaultdict(list)
+    chains: dict[int, list[Any]] = defaultdict(list)  # fill -> its rows
     for e in events:
         if e.fill_event_id is not None:
             chains[e.fill_event_id].append(e)
     cylinders = {
         c.id: c
-        for c in session.scalars(
-            select(Cylinder).where(
-                Cylinder.id.in_({e.cylinder_id for e in events if e.cylinder_id})
+        for c in session.execute(
+            select(*_RECALL_CYLINDER).where(
+                among(session, Cylinder.id, {e.cylinder_id for e in events if e.cylinder_id})
             )
         )
     }
@@ -330,6 +357,7 @@ def recall(*, session: Session, principal: Principal, batch_id: int) -> Recall:
         people=(e.person_id for e in events),
         customers=(e.customer_id for e in events),
         orgs=[batch.owner_id, *(c.owner_id for c in cylinders.values())],
+        id_numbers=False,  # whom to call is the phone; the ID number stays out
     )
 
     def uniq(items: list[Named | None]) -> list[Named]:
