@@ -494,16 +494,7 @@ def _before_step(timeline: list[Step], at: datetime) -> Before:
     i = bisect.bisect_right(timeline, at, key=lambda s: s.at)
     if i == 0:
         return Before(CylinderStatus.IN_STOCK, False, None, None, None, None, None)
-    prev = timeline[i - 1]
-    return Before(
-        status=prev.status or CylinderStatus.IN_STOCK,
-        holds_gas=prev.fill_event_id is not None,
-        fill_event_id=prev.fill_event_id,
-        batch_id=prev.batch_id,
-        lon=prev.lon,
-        lat=prev.lat,
-        at=prev.at,
-    )
+    return timeline[i - 1].left()
 
 
 def _move(

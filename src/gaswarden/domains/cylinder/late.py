@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.cylinder import chain
-from gaswarden.domains.cylinder.enums import AnomalyKind, CylinderStatus, EventResult
+from gaswarden.domains.cylinder.enums import AnomalyKind, EventResult
 from gaswarden.domains.cylinder.lookups import Step
 from gaswarden.domains.cylinder.models import CylinderAnomaly, CylinderEvent
 
@@ -36,16 +36,7 @@ def after_late(timeline: Sequence[Step], late: Step) -> tuple[int, list[AnomalyK
     if i >= len(timeline):
         return None
     following = timeline[i]
-    before = chain.Before(
-        status=late.status or CylinderStatus.IN_STOCK,
-        holds_gas=late.fill_event_id is not None,
-        fill_event_id=late.fill_event_id,
-        batch_id=late.batch_id,
-        lon=late.lon,
-        lat=late.lat,
-        at=late.at,
-    )
-    return following.id, chain.chain_anomalies(following.kind, before)
+    return following.id, chain.chain_anomalies(following.kind, late.left())
 
 
 def reconcile(session: Session, checked: Mapping[int, tuple[int, list[AnomalyKind]]]) -> None:

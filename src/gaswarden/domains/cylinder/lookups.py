@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, sele
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.customer.models import Customer
+from gaswarden.domains.cylinder.chain import Before
 from gaswarden.domains.cylinder.enums import CylinderStatus, EventKind, EventResult
 from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent, GasBatch
 from gaswarden.domains.site.models import Site
@@ -117,6 +118,18 @@ class Step:
     @property
     def order(self) -> tuple[datetime, int]:
         return self.at, self.id
+
+    def left(self) -> Before:
+        """The cylinder as this scan left it: what the scan after it is checked against."""
+        return Before(
+            status=self.status or CylinderStatus.IN_STOCK,
+            holds_gas=self.fill_event_id is not None,
+            fill_event_id=self.fill_event_id,
+            batch_id=self.batch_id,
+            lon=self.lon,
+            lat=self.lat,
+            at=self.at,
+        )
 
 
 def among(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
