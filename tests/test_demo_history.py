@@ -335,7 +335,7 @@ def test_the_lpg_enterprise_has_a_year_of_cylinder_history(
     from gaswarden.core.schemas import id_number_check_char
     from gaswarden.domains.customer.enums import SafetyStatus
     from gaswarden.domains.customer.models import Customer
-    from gaswarden.domains.cylinder import tracing
+    from gaswarden.domains.cylinder import fleet, recalls
     from gaswarden.domains.cylinder.enums import EventKind, EventResult
     from gaswarden.domains.cylinder.models import Cylinder, CylinderAnomaly, CylinderEvent, GasBatch
     from gaswarden.domains.organization.models import Organization
@@ -383,10 +383,10 @@ def test_the_lpg_enterprise_has_a_year_of_cylinder_history(
     late = sum(lag > timedelta(minutes=30) for lag in lags)
     assert 0 < late < 0.05 * len(lags), (late, len(lags))  # most phones were online
     reg = loaded.principal(session, "reg_admin")
-    overdue = tracing.overdue_with_users(session=session, principal=reg, today=loaded.today)
+    overdue = fleet.overdue_with_users(session=session, principal=reg, today=loaded.today)
     assert overdue.total > 0 and overdue.items[0].customer is not None
     batch = session.scalars(
         select(GasBatch.id).where(GasBatch.owner_id == lpg).order_by(GasBatch.arrived_on)
     ).all()[3]
-    recall = tracing.recall(session=session, principal=reg, batch_id=batch)
+    recall = recalls.recall(session=session, principal=reg, batch_id=batch)
     assert recall.totals.deliveries > 100 and recall.totals.customers > 50

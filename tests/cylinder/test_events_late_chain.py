@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
-from gaswarden.domains.cylinder import tracing
+from gaswarden.domains.cylinder import recalls
 from gaswarden.domains.cylinder.enums import AnomalyKind, CylinderStatus, EventResult
 from gaswarden.domains.cylinder.models import CylinderAnomaly
 from tests.cylinder.lpg import build_lpg
@@ -44,7 +44,7 @@ def test_a_delivery_before_its_late_fill_is_an_anomaly_until_the_fill_comes(
     assert row.result is EventResult.ACCEPTED and not row.anomalies
     # the delivery carries the late fill's gas: the batch's recall finds the customer
     assert row.fill_event_id == stored(session, "late-fill").id
-    recall = tracing.recall(session=session, principal=SYSTEM, batch_id=lpg.ids["batch"])
+    recall = recalls.recall(session=session, principal=SYSTEM, batch_id=lpg.ids["batch"])
     assert recall.totals.deliveries == 1
     assert cylinder(session, lpg.ids["cyl_ok"]).status is CylinderStatus.WITH_USER
 

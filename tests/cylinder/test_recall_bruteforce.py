@@ -1,4 +1,4 @@
-"""A batch recall (tracing.recall) on a generated history with late scans, checked against a
+"""A batch recall (recalls.recall) on a generated history with late scans, checked against a
 brute-force answer: replay each cylinder's accepted scans in device-time order and note which
 fill's batch each delivery carried."""
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
-from gaswarden.domains.cylinder import tracing
+from gaswarden.domains.cylinder import recalls
 from gaswarden.domains.cylinder.enums import EventKind, EventResult
 from gaswarden.domains.cylinder.event_schemas import CylinderEventIn, EventOutcome
 from gaswarden.sim.cylinder_history import CylinderHistory, Plan
@@ -55,7 +55,7 @@ def test_recall_matches_a_replay_of_every_cylinder(session: Session, world: Worl
     expected = brute_force(sent)
     assert len(expected) >= 2 and sum(map(len, expected.values())) > 20
     for code, batch_id in gen.batch_ids.items():
-        recall = tracing.recall(session=session, principal=SYSTEM, batch_id=batch_id)
+        recall = recalls.recall(session=session, principal=SYSTEM, batch_id=batch_id)
         got = {
             (d.cylinder.tag_code, d.customer.code if d.customer else "?", d.delivered_at)
             for d in recall.deliveries

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import SYSTEM
 from gaswarden.core.errors import NotFound
 from gaswarden.domains.customer.models import SafetyCheck
-from gaswarden.domains.cylinder import tracing
+from gaswarden.domains.cylinder import fleet, recalls, tracing
 from gaswarden.domains.cylinder.enums import (
     AnomalyKind,
     CylinderStatus,
@@ -166,7 +166,7 @@ def test_recall_returns_exactly_the_customers_of_each_batch(
     session: Session, world: World, hist: History
 ) -> None:
     reg = who(session, world, "reg_staff")
-    r1 = tracing.recall(session=session, principal=reg, batch_id=hist.batch1)
+    r1 = recalls.recall(session=session, principal=reg, batch_id=hist.batch1)
     assert [d.event_id for d in r1.deliveries] == [hist.ids["d_home"], hist.ids["d_ok2"]]
     assert {d.customer.code for d in r1.deliveries if d.customer} == {"CU-HOME", "CU-DINER-OK"}
     assert r1.totals.customers == 2 and r1.totals.cylinders == 2 and r1.totals.fills == 2
@@ -182,7 +182,7 @@ def test_recall_returns_exactly_the_customers_of_each_batch(
     assert {a.area.name for a in r1.totals.by_area if a.area} == {"古楼一网格", "柳园一网格"}
     assert r1.undelivered == []
 
-    r2 = tracing.recall(session=session, principal=reg, batch_id=hist.batch2)
+    r2 = recalls.recall(session=session, principal=reg, batch_id=hist.batch2)
     assert [d.event_id for d in r2.deliveries] == [hist.ids["d_diner"]]
     assert r2.totals.customers == 1
     assert [u.fill_event_id for u in r2.undelivered] == [hist.ids["undelivered"]]
@@ -200,25 +200,25 @@ def test_overdue_with_users_lists_only_overdue_or_expired_with_users(
     cyl(session, lpg, "lost").next_inspection_on = date(2020, 1, 1)  # lost: not with a user
     session.flush()
     admin = who(session, world, "ent_b_admin")
-    page = tracing.overdue_with_users(session=session, principal=admin, today=TODAY)
+    page = fleet.overdue_with_users(session=session, principal=admin, today=TODAY)
     assert page.total == 2
     got = {r.cylinder.tag_code: r for r in page.items}
     assert set(got) == {"LPG-T-OVERDUE", "LPG-T-OLD"}
     assert got["LPG-T-OVERDUE"].inspection_overdue and not got["LPG-T-OVERDUE"].life_expired
     assert got["LPG-T-OLD"].life_expired and not got["LPG-T-OLD"].inspection_overdue
     assert got["LPG-T-OLD"].customer and got["LPG-T-OLD"].customer.code == "CU-HOME"
-    one = tracing.overdue_with_users(session=session, principal=admin, today=TODAY, size=1, page=2)
+    one = fleet.overdue_with_users(session=session, principal=admin, today=TODAY, size=1, page=2)
     assert one.total == 2 and len(one.items) == 1
     # a day when nothing is overdue yet
-    early = tracing.overdue_with_users(session=session, principal=admin, today=date(2024, 12, 1))
+    early = fleet.overdue_with_users(session=session, principal=admin, today=date(2024, 12, 1))
     assert early.total == 0
     other = who(session, world, "ent_a_admin")
-    assert tracing.overdue_with_users(session=session, principal=other, today=TODAY).total == 0
+    assert fleet.overdue_with_users(session=session, principal=other, today=TODAY).total == 0
 
 
 def test_whereabouts_counts(session: Session, world: World, hist: History) -> None:
     admin = who(session, world, "ent_b_admin")
-    w = tracing.whereabouts(session=session, principal=admin)
+    w = fleet.whereabouts(session=session, principal=admin)
     status = {c.key: c.count for c in w.by_status}
     assert w.total == 6  # ent_b's seven test cylinders but the other enterprise's one
     assert status["with_user"] == 1 and status["filled"] == 1
@@ -226,8 +226,7 @@ def test_whereabouts_counts(session: Session, world: World, hist: History) -> No
     areas = {c.label: c.count for c in w.by_area}
     assert areas["柳园一网格"] == 1
     assert (
-        tracing.whereabouts(session=session, principal=who(session, world, "ent_a_admin")).total
-        == 0
+        fleet.whereabouts(session=session, principal=who(session, world, "ent_a_admin")).total == 0
     )
 
 
@@ -254,15 +253,13 @@ def test_unknown_codes_grouped_by_code(session: Session, world: World, hist: His
         )
     )
     session.flush()
-    codes = tracing.unknown_codes(session=session, principal=who(session, world, "ent_b_admin"))
+    codes = fleet.unknown_codes(session=session, principal=who(session, world, "ent_b_admin"))
     assert [(c.tag_code, c.count, c.open) for c in codes] == [
         ("X-UNKNOWN-2", 1, 0),
         ("X-UNKNOWN-1", 2, 2),
     ]
     assert codes[1].first_seen == at(-3) and codes[1].last_seen == at(-2)
-    assert (
-        tracing.unknown_codes(session=session, principal=who(session, world, "ent_a_admin")) == []
-    )
+    assert fleet.unknown_codes(session=session, principal=who(session, world, "ent_a_admin")) == []
 
 
 def test_customer_history(session: Session, world: World, hist: History) -> None:
@@ -303,13 +300,13 @@ def test_scope_other_enterprise_sees_nothing(session: Session, world: World, his
     with pytest.raises(NotFound):
         tracing.timeline(session=session, principal=other, cylinder_id=hist.lpg.ids["cyl_ok"])
     with pytest.raises(NotFound):
-        tracing.recall(session=session, principal=other, batch_id=hist.batch1)
+        recalls.recall(session=session, principal=other, batch_id=hist.batch1)
     with pytest.raises(NotFound):
         tracing.customer_history(
             session=session, principal=other, customer_id=hist.lpg.ids["cust_home"]
         )
-    assert tracing.batches(session=session, principal=other) == []
-    assert {b.code for b in tracing.batches(session=session, principal=SYSTEM)} >= {
+    assert recalls.batches(session=session, principal=other) == []
+    assert {b.code for b in recalls.batches(session=session, principal=SYSTEM)} >= {
         "B-2026-11",
         "B-2026-12",
     }

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM
-from gaswarden.domains.cylinder import tracing
+from gaswarden.domains.cylinder import fleet
 from gaswarden.domains.cylinder.enums import CylinderStatus, EventKind
 from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent
 from gaswarden.domains.cylinder.scope import cylinder_scope
@@ -39,10 +39,10 @@ def test_the_overdue_list_reads_its_partial_expression_index(pg: Session, world:
         .where(Cylinder.tag_code == "LPG-T-OVERDUE")
         .values(status=CylinderStatus.WITH_USER)
     )
-    where = (tracing.overdue_condition(TODAY), cylinder_scope(SYSTEM))
-    stmt = select(Cylinder.id).where(*where).order_by(tracing.recover_by(), Cylinder.id).limit(50)
+    where = (fleet.overdue_condition(TODAY), cylinder_scope(SYSTEM))
+    stmt = select(Cylinder.id).where(*where).order_by(fleet.recover_by(), Cylinder.id).limit(50)
     assert "ix_cylinder_user_recover_by" in plan(pg, stmt)
-    page = tracing.overdue_with_users(session=pg, principal=SYSTEM, today=TODAY)
+    page = fleet.overdue_with_users(session=pg, principal=SYSTEM, today=TODAY)
     assert [r.cylinder.tag_code for r in page.items] == ["LPG-T-OVERDUE"]
     assert page.total == pg.scalar(select(func.count()).where(*where)) == 1
 

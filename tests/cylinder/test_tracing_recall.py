@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import SYSTEM
 from gaswarden.domains.customer.enums import CustomerKind, SafetyStatus
 from gaswarden.domains.customer.models import Customer
-from gaswarden.domains.cylinder import tracing
+from gaswarden.domains.cylinder import recalls
 from gaswarden.domains.cylinder.enums import EventKind, EventResult, RefusalReason
 from gaswarden.domains.cylinder.models import CylinderEvent, GasBatch
 from tests.cylinder.history import Chain, event
@@ -145,15 +145,15 @@ def test_recall_matches_brute_force_on_a_generated_history(session: Session, wor
     assert sum(len(v) for v in expected.values()) > 20  # the history is not trivial
     reg = who(session, world, "reg_staff")
     for b in batches:
-        got = tracing.recall(session=session, principal=reg, batch_id=b.id)
+        got = recalls.recall(session=session, principal=reg, batch_id=b.id)
         pairs = {(d.event_id, d.customer.id) for d in got.deliveries if d.customer}
         assert pairs == expected.get(b.id, set()), b.code
         assert got.totals.customers == len({c for _, c in pairs})
         # SYSTEM and the enterprise see the same answer
-        own = tracing.recall(
+        own = recalls.recall(
             session=session, principal=who(session, world, "ent_b_admin"), batch_id=b.id
         )
         assert [d.event_id for d in own.deliveries] == [d.event_id for d in got.deliveries]
         assert len(
-            tracing.recall(session=session, principal=SYSTEM, batch_id=b.id).deliveries
+            recalls.recall(session=session, principal=SYSTEM, batch_id=b.id).deliveries
         ) == len(pairs)

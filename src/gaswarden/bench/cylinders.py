@@ -34,7 +34,7 @@ from gaswarden.bench.scratch import scratch_database
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
 from gaswarden.db.session import make_engine, make_session_factory
-from gaswarden.domains.cylinder.enums import CylinderStatus
+from gaswarden.domains.cylinder import fleet, recalls, tracing
 from gaswarden.domains.cylinder.event_schemas import MAX_EVENTS_PER_REQUEST
 from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent, GasBatch
 from gaswarden.settings import Settings
@@ -155,55 +155,20 @@ def steady(engine: Engine) -> float:
 
 
 # ---- the readers -----------------------------------------------------------------------------
-def _tracing() -> Any | None:
-    try:
-        from gaswarden.domains.cylinder import tracing
-    except ImportError:
-        return None
-    return tracing
-
-
 def _timeline(session: Session, principal: Principal, cylinder_id: int) -> int:
-    tracing = _tracing()
-    if tracing is not None:
-        return len(tracing.timeline(session=session, principal=principal, cylinder_id=cylinder_id))
-    rows = session.scalars(  # the equivalent query, until tracing exists
-        select(CylinderEvent)
-        .where(CylinderEvent.cylinder_id == cylinder_id)
-        .order_by(CylinderEvent.occurred_at, CylinderEvent.id)
-    ).all()
-    return len(rows)
+    return len(tracing.timeline(session=session, principal=principal, cylinder_id=cylinder_id))
 
 
 def _recall(session: Session, principal: Principal, batch_id: int) -> int:
-    tracing = _tracing()
-    if tracing is not None:
-        recall = tracing.recall(session=session, principal=principal, batch_id=batch_id)
-        return len(recall.deliveries)
-    fills = select(CylinderEvent.id).where(CylinderEvent.batch_id == batch_id)
-    return len(
-        session.scalars(
-            select(CylinderEvent).where(CylinderEvent.fill_event_id.in_(fills.scalar_subquery()))
-        ).all()
-    )
+    recall = recalls.recall(session=session, principal=principal, batch_id=batch_id)
+    return len(recall.deliveries)
 
 
 def _overdue(session: Session, principal: Principal, today: date, page: int) -> int:
-    tracing = _tracing()
-    if tracing is not None:
-        got = tracing.overdue_with_users(
-            session=session, principal=principal, today=today, page=page, size=50
-        )
-        return int(got.total)
-    where = (
-        Cylinder.status == CylinderStatus.WITH_USER,
-        (Cylinder.next_inspection_on < today) | (Cylinder.life_ends_on < today),
+    got = fleet.overdue_with_users(
+        session=session, principal=principal, today=today, page=page, size=50
     )
-    session.scalars(
-        select(Cylinder).where(*where).order_by(Cylinder.next_inspection_on, Cylinder.id)
-        .offset((page - 1) * 50).limit(50)
-    ).all()  # fmt: skip
-    return session.scalar(select(func.count()).select_from(Cylinder).where(*where)) or 0
+    return int(got.total)
 
 
 def _time(factory: sessionmaker[Session], timing: Timing, fn: Callable[[Session], Any]) -> Any:

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from gaswarden.deps import PrincipalDep, SessionDep, SettingsDep
-from gaswarden.domains.cylinder import stats, tracing
+from gaswarden.domains.cylinder import fleet, recalls, stats, tracing
 from gaswarden.domains.cylinder.tracing_schemas import (
     CustomerHistory,
     CylinderLife,
@@ -29,7 +29,7 @@ router = APIRouter(tags=["cylinder tracing"])
     summary="Where the cylinders are: counts by status, station and area",
 )
 def whereabouts(session: SessionDep, principal: PrincipalDep) -> Whereabouts:
-    return tracing.whereabouts(session=session, principal=principal, lang=principal.lang)
+    return fleet.whereabouts(session=session, principal=principal, lang=principal.lang)
 
 
 @router.get(
@@ -43,7 +43,7 @@ def overdue_with_users(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> OverduePage:
-    return tracing.overdue_with_users(
+    return fleet.overdue_with_users(
         session=session,
         principal=principal,
         today=tracing.local_today(settings.timezone),
@@ -61,7 +61,7 @@ def unknown_codes(
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[UnknownCode]:
-    return tracing.unknown_codes(session=session, principal=principal, limit=limit)
+    return fleet.unknown_codes(session=session, principal=principal, limit=limit)
 
 
 @router.get(
@@ -79,7 +79,7 @@ def cylinder_timeline(
     summary="Recall: every customer who received gas from the batch, and through whom",
 )
 def batch_recall(batch_id: int, session: SessionDep, principal: PrincipalDep) -> Recall:
-    return tracing.recall(session=session, principal=principal, batch_id=batch_id)
+    return recalls.recall(session=session, principal=principal, batch_id=batch_id)
 
 
 @router.get(

@@ -89,7 +89,7 @@ class Cylinder(IdMixin, TimestampMixin, LocatedMixin, Base):
         _partial("ix_cylinder_site_id", "site_id", "site_id IS NOT NULL"),
         _partial("ix_cylinder_customer_id", "customer_id", "customer_id IS NOT NULL"),
         # the overdue-with-users list: status = with_user and the recovery day passed, in
-        # the order of that day (tracing.recover_by() is the same expression)
+        # the order of that day (fleet.recover_by() is the same expression)
         _partial("ix_cylinder_user_recover_by", RECOVER_BY, WITH_USER),
         {"postgresql_with": {"fillfactor": 70}},
     )

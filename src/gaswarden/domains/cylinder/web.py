@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from gaswarden.core.auth import Principal
 from gaswarden.core.errors import GasWardenError, Invalid
 from gaswarden.deps import SessionDep
-from gaswarden.domains.cylinder import anomalies, events, refs, stats, tracing
+from gaswarden.domains.cylinder import anomalies, events, fleet, recalls, refs, stats, tracing
 from gaswarden.domains.cylinder import web_view as view
 from gaswarden.domains.cylinder.enums import AnomalyKind, EventKind
 from gaswarden.domains.cylinder.event_schemas import CylinderEventIn, EventOutcome, ScanPreview
@@ -226,7 +226,7 @@ def customer_page(
 def recall_page(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     batch_id = _int(request.query_params.get("batch_id"))
     result = (
-        tracing.recall(session=session, principal=principal, batch_id=batch_id)
+        recalls.recall(session=session, principal=principal, batch_id=batch_id)
         if batch_id is not None
         else None
     )
@@ -234,7 +234,7 @@ def recall_page(request: Request, session: SessionDep, principal: WebPrincipal) 
         request,
         "cylinder/recall.html",
         principal=principal,
-        batches=tracing.batches(session=session, principal=principal),
+        batches=recalls.batches(session=session, principal=principal),
         batch_id=batch_id,
         r=result,
     )
@@ -276,8 +276,8 @@ def statistics_page(request: Request, session: SessionDep, principal: WebPrincip
 @router.get("/cylinder-whereabouts")
 def whereabouts_page(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     lang, tz = page_lang(request), _tz(request)
-    where = tracing.whereabouts(session=session, principal=principal, lang=lang)
-    overdue = tracing.overdue_with_users(
+    where = fleet.whereabouts(session=session, principal=principal, lang=lang)
+    overdue = fleet.overdue_with_users(
         session=session,
         principal=principal,
         today=tracing.local_today(tz),
@@ -294,7 +294,7 @@ def whereabouts_page(request: Request, session: SessionDep, principal: WebPrinci
         pages=pages,
         prev_href=with_query(request, page=overdue.page - 1) if overdue.page > 1 else None,
         next_href=with_query(request, page=overdue.page + 1) if overdue.page < pages else None,
-        unknown=tracing.unknown_codes(session=session, principal=principal, limit=100),
+        unknown=fleet.unknown_codes(session=session, principal=principal, limit=100),
     )
 
 
