@@ -9,6 +9,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -25,8 +26,10 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gaswarden.core.errors import Conflict
 from gaswarden.db.types import UTCDateTime
 from gaswarden.domains.cylinder.lookups import WRITTEN, CylState
 from gaswarden.domains.cylinder.models import Cylinder, CylinderAnomaly, CylinderEvent
@@ -100,22 +103,36 @@ _COPY_EVENTS = "COPY cylinder_event ({}) FROM STDIN (FORMAT BINARY)".format(
 )
 
 
+KEY_CONSTRAINT = "uq_cylinder_event_org_id_key"  # (org_id, key): the idempotency key
+
+
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows carry every column of cylinder_event (`anomalies` as a list or None).
     PostgreSQL: one binary COPY (the values go as they are: no text formatting)."""
     if not rows:
         return
-    if _postgres(session):
-        dbapi = session.connection().connection.driver_connection
-        assert dbapi is not None
-        getter = itemgetter(*EVENT_COLUMNS)
-        with dbapi.cursor() as cur, cur.copy(_COPY_EVENTS) as cp:
-            cp.set_types(list(EVENT_TYPES))
-            write = cp.write_row
-            for row in rows:
-                write(getter(row))
-        return
-    session.execute(insert(EVENT), list(rows))
+    try:
+        if _postgres(session):
+            dbapi = session.connection().connection.driver_connection
+            assert dbapi is not None
+            getter = itemgetter(*EVENT_COLUMNS)
+            with dbapi.cursor() as cur, cur.copy(_COPY_EVENTS) as cp:
+                cp.set_types(list(EVENT_TYPES))
+                write = cp.write_row
+                for row in rows:
+                    write(getter(row))
+            return
+        session.execute(insert(EVENT), list(rows))
+    except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
+        if KEY_CONSTRAINT not in str(exc) and "cylinder_event.org_id" not in str(exc):
+            raise
+        # Another request stored a scan with one of these keys after this one looked them
+        # up (two sends of the same offline queue at once): nothing of this one is kept.
+        raise Conflict(
+            "另一请求正在保存其中的扫码记录,请重发(将返回已保存的结果) "
+            "another request stored some of these scans meanwhile: send them again, "
+            "the stored outcomes come back"
+        ) from exc
 
 
 # PostgreSQL: one UPDATE ... FROM unnest(arrays): one round trip for the whole batch; the
