@@ -302,8 +302,9 @@ class CylinderService(CrudService[Cylinder]):
         principal.require(self.write_action)
         created: list[Cylinder] = []
         errors: list[dict[str, Any]] = []
-        outer = session.begin_nested()
-        try:
+        # One savepoint round the batch: raising inside it (a failing row) rolls back every
+        # row registered before; the caller's transaction decides the rest.
+        with session.begin_nested():
             for index, row in enumerate(rows):
                 tag = (row if isinstance(row, dict) else row.model_dump()).get("tag_code")
                 try:
@@ -324,16 +325,11 @@ class CylinderService(CrudService[Cylinder]):
                             "errors": exc.errors,
                         }
                     )
-        except BaseException:
-            outer.rollback()
-            raise
-        if errors:
-            outer.rollback()
-            raise Invalid(
-                f"{len(errors)} of {len(rows)} cylinders failed; none was registered",
-                errors=errors,
-            )
-        outer.commit()
+            if errors:
+                raise Invalid(
+                    f"{len(errors)} of {len(rows)} cylinders failed; none was registered",
+                    errors=errors,
+                )
         return created
 
     def delete(
