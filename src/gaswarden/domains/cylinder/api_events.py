@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from gaswarden.core.errors import Invalid
 from gaswarden.deps import PrincipalDep, SessionDep
-from gaswarden.domains.cylinder import anomalies, events
+from gaswarden.domains.cylinder import anomalies, events, scan_preview
 from gaswarden.domains.cylinder.anomaly_schemas import AnomalyPage, AnomalyRead, AnomalyReview
 from gaswarden.domains.cylinder.enums import AnomalyKind, EventKind, EventResult
 from gaswarden.domains.cylinder.event_schemas import (
@@ -71,14 +71,14 @@ def submit_events(
     response_model=ScanPreview,
     summary="A code before a step 扫码预检",
 )
-def scan_preview(
+def preview_code(
     tag_code: str,
     session: SessionDep,
     principal: PrincipalDep,
     kind: EventKind | None = None,
     customer_code: str | None = None,
 ) -> ScanPreview:
-    return events.preview(
+    return scan_preview.preview(
         session=session,
         principal=principal,
         tag_code=tag_code,

@@ -2,7 +2,7 @@
 (/cylinders/{id}), a customer's history (/customers/{id}), a batch's recall (/cylinder-recall),
 statistics (/cylinder-statistics), where the cylinders are (/cylinder-whereabouts) and the chain
 anomalies with their review (/cylinder-anomalies). Thin: reads go through tracing.py, stats.py
-and anomalies.py, scans through events.preview/submit, all in the caller's scope.
+and anomalies.py, scans through scan_preview.preview and events.submit, all in the caller's scope.
 
 Ids are matched as integers ({id:int}) so that the generic /cylinders/new and /customers/new
 pages behind these routes stay reachable."""
@@ -22,7 +22,16 @@ from starlette.datastructures import FormData
 from gaswarden.core.auth import Principal
 from gaswarden.core.errors import GasWardenError, Invalid
 from gaswarden.deps import SessionDep
-from gaswarden.domains.cylinder import anomalies, events, fleet, recalls, refs, stats, tracing
+from gaswarden.domains.cylinder import (
+    anomalies,
+    events,
+    fleet,
+    recalls,
+    refs,
+    scan_preview,
+    stats,
+    tracing,
+)
 from gaswarden.domains.cylinder import web_view as view
 from gaswarden.domains.cylinder.enums import AnomalyKind, EventKind
 from gaswarden.domains.cylinder.event_schemas import CylinderEventIn, EventOutcome, ScanPreview
@@ -74,7 +83,7 @@ def _scan_page(
     if code:
         step = EventKind(kind) if kind in EventKind._value2member_map_ else None
         customer = (posted or {}).get("customer_code") or request.query_params.get("customer_code")
-        preview = events.preview(
+        preview = scan_preview.preview(
             session=session,
             principal=principal,
             tag_code=code,
