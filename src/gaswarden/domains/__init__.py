@@ -18,4 +18,5 @@ DOMAINS: tuple[str, ...] = (
     "enforcement",
     "customer",
     "cylinder",
+    "network",
 )

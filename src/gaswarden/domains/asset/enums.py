@@ -5,6 +5,7 @@ class AssetKind(LabeledEnum):
     REGULATOR = "regulator", "调压器", "Pressure regulator", "indigo"
     VALVE_WELL = "valve_well", "阀井", "Valve well", "brown"
     PIPE_SEGMENT = "pipe_segment", "管段", "Pipe segment", "blue"
+    JUNCTION = "junction", "管网节点", "Network junction", "teal"
 
 
 class PipeMaterial(LabeledEnum):
