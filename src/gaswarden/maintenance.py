@@ -3,11 +3,12 @@ moving without anyone pressing a button.
 
 - inspection tasks generated on schedule (`inspection.tasks.generate`, for the local day),
 - overdue hazards marked and escalated (`hazard.overdue.sweep`, 逾期督办),
-- sites closed by an enforcement case watched for signs of life (`enforcement.watch.scan`).
+- sites closed by an enforcement case watched for signs of life (`enforcement.watch.scan`),
+- modelled pipe networks checked for hidden leaks (`network.watch.scan`).
 
 One daemon thread runs every job once at start and then every `maintenance_interval_s`; each
 job is its own transaction, and a failing job (the database away for a while) is logged and
-tried again next round without stopping the others. All three are idempotent and lock what
+tried again next round without stopping the others. All are idempotent and lock what
 they change on PostgreSQL, so several web processes may each run one.
 """
 
@@ -51,10 +52,23 @@ def watch_closed_sites(session: Session, now: datetime, tz: str) -> Any:
     return watch.scan(session=session, now=now, tz=tz)
 
 
+def watch_networks(session: Session, now: datetime, tz: str) -> Any:
+    from sqlalchemy import select
+
+    from gaswarden.domains.network.models import NetworkSensor
+
+    if session.scalar(select(NetworkSensor.id).limit(1)) is None:
+        return {"checked": 0, "leaks": 0}  # no modelled network: pandapipes stays unloaded
+    from gaswarden.domains.network import watch
+
+    return watch.scan(session, now, tz)
+
+
 JOBS: tuple[tuple[str, Job], ...] = (
     ("inspection tasks", generate_tasks),
     ("overdue hazards", sweep_hazards),
     ("closed sites", watch_closed_sites),
+    ("network watch", watch_networks),
 )
 
 

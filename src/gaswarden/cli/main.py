@@ -12,6 +12,7 @@ from gaswarden.cli import (
     hazards,
     ingest,
     inspect,
+    network,
     notify,
     report,
     serve,
@@ -29,5 +30,17 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve)
-for module in (demo, transfer, bench, simulate, ingest, broker, notify, hazards, inspect, report):
+for module in (
+    demo,
+    transfer,
+    bench,
+    simulate,
+    ingest,
+    broker,
+    notify,
+    hazards,
+    inspect,
+    report,
+    network,
+):
     module.register(app)

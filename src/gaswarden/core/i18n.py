@@ -15,6 +15,7 @@ ZH: dict[str, str] = {
     "Wrong username or password": "用户名或密码错误",
     "Home": "首页",
     "Map": "地图",
+    "Pipe networks": "管网",
     "Sites": "场站与用户",
     "Assets": "设施",
     "Devices": "物联设备",

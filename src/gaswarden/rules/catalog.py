@@ -23,6 +23,7 @@ class RuleKind(StrEnum):
     EVENT = "event"
     OFFLINE = "offline"
     EXPIRY = "expiry"
+    NETWORK = "network"  # raised by the pipe-network watch, not by a device's readings
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,12 @@ RULES: dict[str, RuleDef] = {
         RuleDef("battery_low", RuleKind.THRESHOLD, "电量低", "Low battery", metric="battery_pct"),
         RuleDef("offline", RuleKind.OFFLINE, "设备离线", "Device offline"),
         RuleDef("expiry", RuleKind.EXPIRY, "设备到期", "Device expiry"),
+        RuleDef(
+            "network_leak",
+            RuleKind.NETWORK,
+            "管网疑似泄漏(压力流量分析)",
+            "Suspected network leak (from pressures and inflow)",
+        ),
         *_event_rules(),
     )
 }

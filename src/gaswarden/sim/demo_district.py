@@ -28,6 +28,7 @@ from gaswarden.sim.demo_cylinders import load_cylinders
 from gaswarden.sim.demo_devices import load_devices
 from gaswarden.sim.demo_history import load_history
 from gaswarden.sim.demo_network import load_pipes, load_regulators, load_valve_wells
+from gaswarden.sim.demo_pipes import load_pipe_network
 from gaswarden.sim.demo_sites import (
     ORGANISATIONS,
     load_areas,
@@ -102,6 +103,7 @@ def load_demo(
     wells = step("valve wells", load_valve_wells, lines)
     step("assignments", load_assignments)
     step("devices", load_devices, regulators, wells)
+    step("pipe network", load_pipe_network)
     step("workforce", load_workforce)
     step("users", load_users)
     if history:

@@ -26,6 +26,7 @@ class IncidentKind(LabeledEnum):
     INTRUSION = "intrusion", "夜间阀井闯入", "Intrusion into a valve well at night", "orange"
     COOKING = "cooking", "烹饪油烟误报", "Household alarm from cooking vapour", "yellow"
     SMOKE = "smoke", "摄像头发现烟雾", "Camera sees smoke", "red"
+    NETWORK_LEAK = "network_leak", "管网隐蔽泄漏", "Hidden leak in the pipe network", "orange"
 
 
 Keyframes = tuple[tuple[float, float], ...]
@@ -132,6 +133,14 @@ SCENARIOS: dict[IncidentKind, Scenario] = {
             (15, EventKind.SMOKE, {"confidence": 0.94, "rule": "smoke_detection"}),
         ),
     ),
+    # A hidden leak somewhere in a modelled pipe network (sim/network_twin.py): no single
+    # device sees it; the network's pressure monitors and inlet flow meter shift a little.
+    # Played on the network's inlet flow meter; lasts until the simulator stops.
+    IncidentKind.NETWORK_LEAK: Scenario(
+        IncidentKind.NETWORK_LEAK,
+        DeviceKind.FLOW_METER,
+        duration_s=24 * 3600,
+    ),
 }
 
 
@@ -215,27 +224,34 @@ class IncidentRun:
 
 
 def choose_targets(
-    specs: list[IncidentSpec], kinds: dict[str, DeviceKind], seed: int
+    specs: list[IncidentSpec],
+    kinds: dict[str, DeviceKind],
+    seed: int,
+    eligible: dict[IncidentKind, set[str]] | None = None,
 ) -> list[tuple[IncidentSpec, str]]:
     """A device of the right kind for each incident: the serial asked for, else one picked
-    with the seed (never the same device for two incidents)."""
+    with the seed (never the same device for two incidents). `eligible` narrows the devices
+    an incident may play on (a network leak: the modelled networks' inlet meters)."""
     taken: set[str] = set()
     chosen: list[tuple[IncidentSpec, str]] = []
     for index, spec in enumerate(specs):
         want = SCENARIOS[spec.kind].target
+        allowed = (eligible or {}).get(spec.kind)
+        among = kinds if allowed is None else {s: k for s, k in kinds.items() if s in allowed}
         if spec.serial is not None:
-            if kinds.get(spec.serial) is not want:
+            if among.get(spec.serial) is not want:
                 raise ValueError(
                     f"{spec.serial} is not a simulated {want.en.lower()} "
                     f"(needed for the {spec.kind.value} incident)"
                 )
             serial = spec.serial
         else:
-            pool = sorted(s for s, k in kinds.items() if k is want and s not in taken)
+            pool = sorted(s for s, k in among.items() if k is want and s not in taken)
             if not pool:
+                bound = " bound to a modelled network's feed" if allowed is not None else ""
                 raise ValueError(
                     f"the {spec.kind.value} incident needs an active {want.en.lower()} "
-                    f"({want.zh}); none is among the simulated devices"
+                    f"({want.zh}){bound}; none is among the simulated devices"
                 )
             serial = random.Random(f"{seed}/incident/{index}").choice(pool)
         taken.add(serial)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import zip_longest
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -13,6 +14,9 @@ from gaswarden.domains.device.models import Device
 from gaswarden.settings import Settings
 from gaswarden.sim.incidents import SCENARIOS, IncidentKind
 from gaswarden.sim.telemetry import SimDevice, set_point_kpa
+
+if TYPE_CHECKING:
+    from gaswarden.sim.network_twin import Twins
 
 
 def read_devices(settings: Settings) -> list[SimDevice]:
@@ -86,3 +90,20 @@ def load_devices(settings: Settings, **narrow: object) -> list[SimDevice]:
     if not chosen:
         raise ValueError("no active devices to simulate (load the demo: gaswarden demo --no-serve)")
     return chosen
+
+
+def load_twins(settings: Settings, seed: int) -> Twins | None:
+    """The hydraulic twins of the modelled networks whose sensors are bound (None if none:
+    pandapipes is then not even imported)."""
+    from gaswarden.domains.network.models import NetworkSensor
+
+    engine = make_engine(settings)
+    try:
+        with make_session_factory(engine)() as session:
+            if session.scalar(select(NetworkSensor.id).limit(1)) is None:
+                return None
+            from gaswarden.sim.network_twin import read_twins
+
+            return read_twins(session, seed)
+    finally:
+        engine.dispose()

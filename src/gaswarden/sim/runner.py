@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from gaswarden.domains.device.enums import DeviceKind
@@ -24,8 +24,11 @@ from gaswarden.ingestion.contract import MAX_BATCH_ITEMS, MAX_PAYLOAD_BYTES, Mes
 from gaswarden.settings import Settings
 from gaswarden.sim.incidents import IncidentKind, IncidentRun, IncidentSpec, choose_targets
 from gaswarden.sim.publisher import Publisher
-from gaswarden.sim.registry import load_devices
+from gaswarden.sim.registry import load_devices, load_twins
 from gaswarden.sim.telemetry import OFFLINE_SHARE, DeviceState, SimDevice
+
+if TYPE_CHECKING:
+    from gaswarden.sim.network_twin import Twins
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 DEFAULT_SEED = 20240601
@@ -93,6 +96,7 @@ class Simulator:
         mqtt_url: str,
         incidents: Sequence[IncidentSpec] = (),
         options: SimOptions | None = None,
+        twins: Twins | None = None,
     ) -> None:
         self.options = options or SimOptions()
         if self.options.speed <= 0:
@@ -102,8 +106,12 @@ class Simulator:
             DeviceState.create(d, self.options.seed, self.options.offline_share) for d in devices
         ]
         by_serial = {s.device.serial: s for s in self.states}
+        self.twins = twins
         targets = choose_targets(
-            list(incidents), {d.serial: d.kind for d in devices}, self.options.seed
+            list(incidents),
+            {d.serial: d.kind for d in devices},
+            self.options.seed,
+            {IncidentKind.NETWORK_LEAK: twins.flow_meters if twins else set()},
         )
         self.runs = [
             IncidentRun(
@@ -233,11 +241,14 @@ class Simulator:
         ts, clock, elapsed_h = self._moments(offset)
         state.reports += 1
         state.wander_rssi()
-        in_incident = any(r.serial == state.device.serial and r.active(offset) for r in self.runs)
+        in_incident = any(
+            r.serial == state.device.serial and r.active(offset) and r.scenario.metric
+            for r in self.runs
+        )
         change = state.offline_step()
         body = None
         if state.sends_telemetry() and not in_incident:
-            body = state.telemetry(ts, state.values(clock, self.tz, elapsed_h))
+            body = state.telemetry(ts, self._values(state, clock, elapsed_h))
         if change == "drop":
             self._send(state, MessageKind.STATUS, state.status(ts, elapsed_h, online=False))
             self.stats.offline_now += 1
@@ -256,20 +267,32 @@ class Simulator:
         elif body is not None:
             self._send(state, MessageKind.TELEMETRY, body)
 
+    def _values(self, state: DeviceState, clock: datetime, elapsed_h: float) -> dict[str, float]:
+        values = state.values(clock, self.tz, elapsed_h)
+        if self.twins and state.device.serial in self.twins:  # a modelled network's sensor
+            values.update(self.twins.reading(state.device.serial, clock, state.rng))
+        return values
+
     def _incident(self, offset: float, run: IncidentRun, what: str, *args: Any) -> None:
         state = self.by_serial[run.serial]
         ts, clock, elapsed_h = self._moments(offset)
         label = f"{run.spec.kind.value} ({run.spec.kind.zh}) on {run.serial}"
         if what == "start":
             run.started = True
-            self.stats.incidents.append(f"{label} started at {offset:.0f} s")
+            where = ""
+            if run.spec.kind is IncidentKind.NETWORK_LEAK and self.twins:
+                leak = self.twins.by_serial[run.serial].start_leak(run.rng, clock)
+                where = f": {leak.describe()}"
+            self.stats.incidents.append(f"{label} started at {offset:.0f} s{where}")
         elif what == "end":
             run.finished = True
+            if run.spec.kind is IncidentKind.NETWORK_LEAK and self.twins:
+                self.twins.by_serial[run.serial].stop_leak()
             metric = run.scenario.metric
             seen = f", {metric} {run.low}..{run.high}" if run.low is not None else ""
             self.stats.incidents.append(f"{label} ended at {offset:.0f} s{seen}")
         elif what == "report":
-            values = state.values(clock, self.tz, elapsed_h)
+            values = self._values(state, clock, elapsed_h)
             values.update(run.override(offset, state.device.set_kpa))
             self._send(state, MessageKind.TELEMETRY, state.telemetry(ts, values))
         elif what == "event":
@@ -398,11 +421,13 @@ def start_simulator(
         need_kinds=[s.kind for s in specs],
     )
     options.setdefault("timezone", settings.timezone)
+    sim_options = SimOptions(speed=speed, **options)
     simulator = Simulator(
         chosen,
         mqtt_url or settings.mqtt_url or DEFAULT_MQTT_URL,
         specs,
-        SimOptions(speed=speed, **options),
+        sim_options,
+        twins=load_twins(settings, sim_options.seed),
     )
     simulator.open()
     return SimulatorHandle(simulator)

@@ -22,6 +22,7 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/", "Home", None),
     ("/map", "Map", None),
+    ("/networks", "Pipe networks", None),
     ("/alarms", "Alarms", None),
     ("/hazards", "Hazards", None),
     ("/inspection-tasks", "Inspections", None),
@@ -59,6 +60,7 @@ NAV_ALSO: dict[str, tuple[str, ...]] = {
         "/cylinder-whereabouts",
     ),
     "/customers": ("/customer-safety-checks",),
+    "/networks": ("/network-leaks",),
 }
 
 

@@ -26,6 +26,7 @@ class LeakStatus(LabeledEnum):
 
 class DetectionMethod(LabeledEnum):
     MASS_BALANCE = "mass_balance", "进气量平衡", "Inflow mass balance", "teal"
+    RESIDUAL_GLR = "residual_glr", "压力残差似然比检验", "Pressure-residual likelihood ratio", "red"
     RESIDUAL_CUSUM = "residual_cusum", "压力残差CUSUM", "Pressure-residual CUSUM", "blue"
     RESIDUAL_EWMA = "residual_ewma", "压力残差EWMA", "Pressure-residual EWMA", "indigo"
     MANUAL = "manual", "人工定位", "Manual localisation", "grey"
