@@ -4,7 +4,8 @@ moving without anyone pressing a button.
 - inspection tasks generated on schedule (`inspection.tasks.generate`, for the local day),
 - overdue hazards marked and escalated (`hazard.overdue.sweep`, 逾期督办),
 - sites closed by an enforcement case watched for signs of life (`enforcement.watch.scan`),
-- modelled pipe networks checked for hidden leaks (`network.watch.scan`).
+- and, on a shorter round of their own, modelled pipe networks checked for hidden leaks
+  (`network.watch.scan`, every `network_watch_interval_s`).
 
 One daemon thread runs every job once at start and then every `maintenance_interval_s`; each
 job is its own transaction, and a failing job (the database away for a while) is logged and
@@ -68,8 +69,10 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("inspection tasks", generate_tasks),
     ("overdue hazards", sweep_hazards),
     ("closed sites", watch_closed_sites),
-    ("network watch", watch_networks),
 )
+# On their own, shorter round (settings.network_watch_interval_s): a leak should not wait for
+# the quarter-hour housekeeping.
+NETWORK_JOBS: tuple[tuple[str, Job], ...] = (("network watch", watch_networks),)
 
 
 @dataclass
@@ -101,27 +104,41 @@ def run_round(
 class Maintenance:
     """The jobs in a daemon thread; `stop` ends it and releases its engine."""
 
-    def __init__(self, factory: sessionmaker[Session], *, tz: str, interval_s: float) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        tz: str,
+        interval_s: float,
+        jobs: tuple[tuple[str, Job], ...] = JOBS,
+        name: str = "gaswarden-maintenance",
+    ) -> None:
         self._factory, self._tz, self._interval_s = factory, tz, interval_s
+        self._jobs = jobs
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="gaswarden-maintenance", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._engine: Engine | None = None
         self.rounds: list[Round] = []
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Maintenance:
+    def from_settings(cls, settings: Settings, *, network: bool = False) -> Maintenance:
+        """The housekeeping, or (network=True) the pipe networks' watch."""
         engine = make_engine(settings)
         m = cls(
             make_session_factory(engine),
             tz=settings.timezone,
-            interval_s=settings.maintenance_interval_s,
+            interval_s=(
+                settings.network_watch_interval_s if network else settings.maintenance_interval_s
+            ),
+            jobs=NETWORK_JOBS if network else JOBS,
+            name="gaswarden-network-watch" if network else "gaswarden-maintenance",
         )
         m._engine = engine
         return m
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            done = run_round(self._factory, self._tz)
+            done = run_round(self._factory, self._tz, jobs=self._jobs)
             self.rounds = [*self.rounds[-9:], done]
             if self._stop.wait(self._interval_s):
                 return
@@ -144,8 +161,25 @@ class Maintenance:
             self._engine.dispose()
 
 
-def start(settings: Settings) -> Maintenance | None:
-    """For serve and demo, unless GASWARDEN_MAINTENANCE_ENABLED=false."""
+@dataclass
+class Running:
+    """The housekeeping and the network watch, stopped together."""
+
+    threads: list[Maintenance]
+
+    def stop(self, timeout: float = 30.0) -> None:
+        for m in self.threads:
+            m.stop(timeout)
+
+
+def start(settings: Settings) -> Running | None:
+    """For serve and demo, unless GASWARDEN_MAINTENANCE_ENABLED=false: the housekeeping, and
+    the pipe networks' leak watch on its own shorter round."""
     if not settings.maintenance_enabled:
         return None
-    return Maintenance.from_settings(settings).start()
+    return Running(
+        [
+            Maintenance.from_settings(settings).start(),
+            Maintenance.from_settings(settings, network=True).start(),
+        ]
+    )

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     maintenance_interval_s: float = Field(
         default=900.0, gt=0, description="seconds between housekeeping rounds"
     )
+    network_watch_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="seconds between the pipe networks' leak checks (and inlet-meter rollups "
+        "into the demand history), with the housekeeping",
+    )
 
     # ---- uploads (inspection photos, rectification evidence, case evidence) -----------
     upload_max_mb: float = Field(default=10.0, gt=0, description="largest accepted upload")

@@ -4,13 +4,15 @@ Creates the data directory, migrates the database, loads the demo district if th
 empty (a later run reuses it; --reset starts afresh), prints the demo log-ins and serves the
 live platform: the embedded MQTT broker (127.0.0.1:1883 or the next free port) with an ingest
 worker and the rules engine, and the simulator playing every device with two scripted
-incidents early on, so that live values and an alarm show within a minute.
+incidents early on, so that live values and an alarm show within a minute, and a hidden leak
+in the modelled pipe network after a minute and a half, which the network watch localises.
 """
 
 from __future__ import annotations
 
 import csv
 import errno
+import os
 import shutil
 import socket
 import threading
@@ -50,7 +52,10 @@ DEFAULT_MQTT_PORT = 1883
 DEMO_SPEED = 20.0
 # A camera at a station sees smoke 10 s in (an orange alarm at once); methane builds up in a
 # valve well from 5 s and passes the 25 %LEL alarm point about 40 s in.
-DEMO_INCIDENTS = ("smoke@10", "leak@5")
+# A smoke event and a valve-well leak early on; later a hidden leak in the modelled network
+# GL-NET, which no single device sees: the network watch finds and localises it.
+DEMO_INCIDENTS = ("smoke@10", "leak@5", "network_leak@90")
+DEMO_NETWORK_WATCH_S = 60.0  # the demo's leak watch looks every minute (unless configured)
 CSV_FIELDS = (
     "username",
     "password",
@@ -101,6 +106,8 @@ def demo(
 ) -> None:
     """Load the 东昌府区 demo district and serve it. 加载演示数据并启动服务"""
     settings = load_settings(data_dir)
+    if "GASWARDEN_NETWORK_WATCH_INTERVAL_S" not in os.environ:
+        settings = settings.model_copy(update={"network_watch_interval_s": DEMO_NETWORK_WATCH_S})
     if serve:
         _check_port(host, port)  # fail before the work, not after it
     settings.data_dir.mkdir(parents=True, exist_ok=True)

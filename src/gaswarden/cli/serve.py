@@ -17,7 +17,7 @@ from gaswarden.settings import INSECURE_DEV_KEY, Settings
 if TYPE_CHECKING:
     from gaswarden.domains.notification.background import BackgroundSender
     from gaswarden.ingestion.broker import EmbeddedIngest
-    from gaswarden.maintenance import Maintenance
+    from gaswarden.maintenance import Running
 
 
 def serve(
@@ -110,7 +110,7 @@ def start_notification_sender(settings: Settings) -> BackgroundSender | None:
     return notifier
 
 
-def start_housekeeping(settings: Settings) -> Maintenance | None:
+def start_housekeeping(settings: Settings) -> Running | None:
     """Inspection tasks on schedule, overdue hazards escalated, closed sites watched, in a
     background thread (gaswarden/maintenance.py), unless GASWARDEN_MAINTENANCE_ENABLED=false."""
     from gaswarden import maintenance
@@ -119,7 +119,8 @@ def start_housekeeping(settings: Settings) -> Maintenance | None:
     if housekeeping is not None:
         console.print(
             f"housekeeping every {settings.maintenance_interval_s:g} s: inspection tasks, "
-            "overdue hazards, closed sites  定期任务已启动"
+            "overdue hazards, closed sites; pipe networks' leak watch every "
+            f"{settings.network_watch_interval_s:g} s  定期任务已启动"
         )
     return housekeeping
 

@@ -125,9 +125,11 @@ def window(
     end: datetime,
     minutes: float = 30.0,
     pair_s: float = 150.0,
+    newest: int | None = None,
 ) -> Window:
-    """The snapshots of the last `minutes` before `end`: one per inflow reading, with each
-    monitor's reading nearest in time, within half the meter's interval (at most `pair_s`)."""
+    """The snapshots of the last `minutes` before `end` (the `newest` of them): one per inflow
+    reading, with each monitor's reading nearest in time, within half the meter's interval (at
+    most `pair_s`)."""
     start = end - timedelta(minutes=minutes)
     pressure, feed = sensors_of(session, network)
     flow_device = feed.flow_device_id if feed is not None else None
@@ -136,6 +138,8 @@ def window(
     if flow_device is None:
         return out
     flows = _series(session, [flow_device], FLOW_METRIC, start, end)[flow_device]
+    if newest is not None:
+        flows = flows[-newest:]
     if len(flows) > 2:  # pair within half the meter's reporting interval, at most pair_s
         gaps = np.diff([t.timestamp() for t, _ in flows])
         pair_s = min(pair_s, max(1.0, float(np.median(gaps)) / 2))

@@ -6,8 +6,8 @@ recent snapshots are combined per monitor (median). Faulty monitors (stuck, drif
 range) are left out first, so that a broken sensor is not a leak. A leak is declared when one
 junction's leak signature explains the residuals much better than no leak at all (a
 generalised likelihood-ratio test on the GLS misfit, `GLR_MIN`) and the fitted leak is
-clearly above zero; it is then localised, its search zone and shut-off segments worked out,
-recorded and raised as an alarm (leaks.record).
+clearly above zero; it is then localised (re-linearised around the leak found), its search
+zone and shut-off segments worked out, recorded and raised as an alarm (leaks.record).
 
 `scan` runs every network with bound sensors (a maintenance job); `check` runs one (the CLI's
 `gaswarden network locate`, the API's POST .../locate).
@@ -31,18 +31,21 @@ from gaswarden.domains.network.enums import DetectionMethod
 from gaswarden.domains.network.loaded import Loaded, load
 from gaswarden.domains.network.models import NetworkLeak, NetworkSensor, PipeNetwork
 from gaswarden.domains.network.readings import Window, window
+from gaswarden.network import refine
 from gaswarden.network.localise import Localiser
 from gaswarden.network.topology import positions
 
 log = logging.getLogger(__name__)
 
 # Practice values, not standards.
-WINDOW_MIN = 30.0  # minutes of readings a check looks at
+WINDOW_MIN = 120.0  # minutes of readings a check looks at ...
+MAX_SNAPSHOTS = 24  # ... at most this many of the newest (a 5-minute meter: two hours)
 RECENT = 6  # the newest snapshots whose residuals are combined
 MIN_SNAPSHOTS = 3
 MIN_SENSORS = 3  # healthy pressure monitors needed to localise
 GLR_MIN = 30.0  # χ²(no leak) − χ²(best junction) to declare a leak
 ALPHA_Z_MIN = 4.0  # fitted leak over its standard error
+LOCATE_STAGES = 3  # linearisations (network/refine.py)
 
 
 @dataclass
@@ -115,7 +118,7 @@ def check(
 ) -> Check:
     """Look at the network's last `minutes`; record and raise a leak if one shows."""
     result = Check(network.id, network.code, now)
-    w = window(session, network, end=now, minutes=minutes)
+    w = window(session, network, end=now, minutes=minutes, newest=MAX_SNAPSHOTS)
     result.snapshots = len(w)
     if len(w) < MIN_SNAPSHOTS or not w.pressure:
         result.note = "not enough readings (inflow and pressures) in the window"
@@ -157,7 +160,19 @@ def check(
         if result.glr < GLR_MIN or z < ALPHA_Z_MIN:
             result.note = "no leak: the residuals are explained by noise and demand"
             return result
-        located = localiser.locate(rk[None, :])
+        # Localised with re-linearisation around the leak found (network/refine.py).
+        measured = np.nanmedian(w.matrix[-RECENT:][:, have], axis=0)
+        located = refine.locate(
+            loaded.solver,
+            pos,
+            np.nan_to_num(measured),
+            loaded.m3h_to_kg_s(result.inflow_m3h),
+            loaded.geometry,
+            sens.candidates,
+            first=localiser,
+            exclude=np.flatnonzero(~ok) if not ok.all() else None,
+            stages=LOCATE_STAGES,
+        )
     result.detected = True
     if not record:
         return result
