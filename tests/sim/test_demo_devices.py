@@ -18,6 +18,7 @@ from gaswarden.domains.device.enums import DeviceKind
 from gaswarden.domains.device.service import authenticate
 from gaswarden.ingestion.contract import MessageKind
 from gaswarden.settings import Settings
+from gaswarden.sim import demo_pipes
 from gaswarden.sim.registry import load_devices
 from gaswarden.sim.runner import start_simulator
 from tests.sim.conftest import Listener
@@ -51,10 +52,14 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 def test_every_listed_token_authenticates(demo: tuple[Path, str]) -> None:
     path, _ = demo
     rows = read_rows(path)
-    assert len(rows) == 2199
+    # The district's 2,199 and the modelled network's monitors and inlet meter (no site: they
+    # sit on the network's junctions).
+    assert len(rows) == 2199 + demo_pipes.N_PRESSURE_MONITORS + 1
     assert set(rows[0]) == {"serial", "kind", "site", "token"}
     assert {r["kind"] for r in rows} == {k.value for k in DeviceKind}
-    assert all(r["site"] for r in rows)
+    network = {r["serial"] for r in rows if r["serial"][3:5] == "GL"}
+    assert len(network) == demo_pipes.N_PRESSURE_MONITORS + 1
+    assert all(r["site"] for r in rows if r["serial"] not in network)
     engine = make_engine(settings(path))
     try:
         with make_session_factory(engine)() as session:
@@ -74,7 +79,7 @@ def test_a_second_run_rewrites_the_file(demo: tuple[Path, str]) -> None:
         again = runner.invoke(app, ["demo", "--no-history", "--no-serve", "--data-dir", str(path)])
     assert again.exit_code == 0, again.output
     assert "reusing the demo district" in again.output
-    assert len(read_rows(path)) == 2199
+    assert len(read_rows(path)) == 2199 + demo_pipes.N_PRESSURE_MONITORS + 1
 
 
 def test_the_printed_mosquitto_pub_line_sends_a_reading(

@@ -194,8 +194,10 @@ def test_each_scripted_incident_raises_its_alarm(district: District) -> None:
 
 def test_the_demo_first_minute_shows_its_incidents_not_a_flood(district: District) -> None:
     """As `gaswarden demo` plays it: its speed, its incidents, the first minute."""
-    run = replay(district, speed=DEMO_SPEED, seconds=60, incidents=DEMO_INCIDENTS)
-    incidents = {run.target(IncidentSpec.parse(text).kind) for text in DEMO_INCIDENTS}
+    # The hidden network leak (at 90 s) is the hydraulic twin's: tests/network plays it.
+    shown = [text for text in DEMO_INCIDENTS if not text.startswith("network_leak")]
+    run = replay(district, speed=DEMO_SPEED, seconds=60, incidents=shown)
+    incidents = {run.target(IncidentSpec.parse(text).kind) for text in shown}
     assert all(run.raised.get(serial) for serial in incidents)
     assert run.others(*incidents) == {}
     batteries = [s for s, rules in run.raised.items() if "battery_low" in rules]

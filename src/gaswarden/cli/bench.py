@@ -289,6 +289,12 @@ def network(
         "top-10 = the true leak junction among the first 10 ranked candidates",
         highlight=False,
     )
+    console.print(
+        f"search zone 搜索区 (ours): contains the true leak in {o.zone_share:.1%} of the leaks, "
+        f"median {o.zone_median_m:,.0f} m of pipe; the baseline's single-centre zone: "
+        f"{b.zone_share:.1%}, {b.zone_median_m:,.0f} m",
+        highlight=False,
+    )
     if r.forecast:
         console.print(
             "forecast 需求预测: "

@@ -215,13 +215,17 @@ def _start_live(
 
 
 def _start_simulator(settings: Settings, url: str, speed: float) -> SimulatorHandle | None:
-    from gaswarden.sim.incidents import IncidentSpec
+    from gaswarden.sim.incidents import IncidentKind, IncidentSpec
     from gaswarden.sim.publisher import BrokerUnavailable
     from gaswarden.sim.runner import start_simulator
 
     specs = [IncidentSpec.parse(text) for text in DEMO_INCIDENTS]
     try:
-        handle = start_simulator(settings, url, speed=speed, incidents=specs)
+        try:
+            handle = start_simulator(settings, url, speed=speed, incidents=specs)
+        except ValueError:  # a data directory from before the modelled network: without it
+            specs = [s for s in specs if s.kind is not IncidentKind.NETWORK_LEAK]
+            handle = start_simulator(settings, url, speed=speed, incidents=specs)
     except (BrokerUnavailable, ValueError) as exc:
         err_console.print(f"[yellow]simulator not started 模拟器未启动: {exc}[/yellow]")
         return None

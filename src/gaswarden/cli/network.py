@@ -330,3 +330,41 @@ def forecast(
         console.print(f"[red]warning 预警 {w['day']}: {w['message_zh']} / {w['message_en']}[/red]")
     if not plan["warnings"]:
         console.print("[green]no warnings 无预警[/green]")
+
+
+@app.command("place-sensors")
+def place_sensors(
+    code: str,
+    count: Annotated[
+        int, typer.Option("--count", "-k", min=1, max=40, help="monitors to add")
+    ] = 20,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Where the next pressure monitors should go: greedy placement for leak localisation.
+    压力监测点布点建议"""
+    from gaswarden.core.auth import SYSTEM
+    from gaswarden.domains.network import placement_view
+
+    settings = load_settings(data_dir, database_url)
+    with transaction(settings) as session:
+        network = _network(session, code)
+        shown = placement_view.suggest(session=session, principal=SYSTEM, id=network.id, k=count)
+    console.print(
+        f"{code}: {len(shown['existing'])} monitors now 现有监测点, localisation score "
+        f"{shown['share_existing']:.3f} (1 − mean(min(error, {shown['radius_m']:g} m))/"
+        f"{shown['radius_m']:g} m, on simulated leaks)"
+    )
+    table = Table(title=f"next {count} monitors 建议新增监测点", show_header=True)
+    for column in ("#", "junction 节点", "name 名称", "lon", "lat", "score after 新增后"):
+        table.add_column(column, justify="right")
+    for s in shown["suggestions"]:
+        table.add_row(
+            str(s["rank"]),
+            str(s["junction"]),
+            s["name"] or "-",
+            f"{s['lon']:.6f}" if s["lon"] is not None else "-",
+            f"{s['lat']:.6f}" if s["lat"] is not None else "-",
+            f"{s['share_within_200m']:.3f}",
+        )
+    console.print(table)

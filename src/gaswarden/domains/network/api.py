@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gaswarden.domains.network import api_leaks, api_networks
+from gaswarden.domains.network import api_demand, api_leaks, api_networks
 
 router = APIRouter()
+router.include_router(api_demand.router)  # /networks/user-pressure beside /networks/{id:int}
 router.include_router(api_leaks.router)  # /networks/leaks/{id} beside /networks/{id:int}
 router.include_router(api_networks.router)

@@ -70,11 +70,12 @@ def report(
     readings = pd.DataFrame(rows, columns=["device", "ts", "pressure_kpa"])
     readings["area"] = readings["device"].map(area_of)
     table = by_area(readings, band)
-    names = dict(
-        session.execute(select(Area.id, Area.name).where(Area.id.in_(set(area_of.values()))))
-        .tuples()
-        .all()
-    )
+    names = {
+        int(i): str(n)
+        for i, n in session.execute(
+            select(Area.id, Area.name).where(Area.id.in_(set(area_of.values())))
+        )
+    }
     out = []
     for record in table.to_dict(orient="records"):
         record["area_name"] = names.get(int(record["area"]), str(record["area"]))

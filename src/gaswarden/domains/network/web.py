@@ -19,7 +19,7 @@ from gaswarden.core.auth import Action, Principal
 from gaswarden.core.errors import GasWardenError, Invalid
 from gaswarden.core.pagination import PageParams
 from gaswarden.deps import SessionDep
-from gaswarden.domains.network import leaks, service, state, watch, web_map
+from gaswarden.domains.network import leaks, service, state, watch, web_demand, web_map
 from gaswarden.domains.network import web_view as view
 from gaswarden.domains.network.enums import LeakStatus
 from gaswarden.domains.network.models import NetworkLeak, PipeNetwork
@@ -28,6 +28,7 @@ from gaswarden.web.render import page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, with_query
 
 router = APIRouter(route_class=WebRoute)
+router.include_router(web_demand.router)  # forecast, supply plan, placement, users' pressure
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
