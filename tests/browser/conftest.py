@@ -23,8 +23,13 @@ from sqlalchemy.orm import sessionmaker
 from gaswarden.app import create_app
 from gaswarden.db import migrate
 from gaswarden.db.session import make_engine
+from gaswarden.ingestion import consumers
+from gaswarden.ingestion.mqtt import MqttIngest
+from gaswarden.ingestion.spool import Spool
+from gaswarden.ingestion.worker import Worker
 from gaswarden.settings import Settings
 from tests.factories import PASSWORD, World, build_world
+from tests.ingestion.conftest import Broker, need_mosquitto
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -140,3 +145,31 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:  # type: ign
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def ingest(live: Live, tmp_path: Path) -> Iterator[Broker]:
+    """A private broker and one ingest worker with the rules engine, on the server's database
+    (as a separate worker process would write there)."""
+    need_mosquitto()
+    assert live.settings is not None
+    broker = Broker(tmp_path)
+    broker.start()
+    engine = make_engine(live.settings)
+    worker = Worker(
+        live.settings,
+        engine=engine,
+        consumers=consumers.build(live.settings),
+        batch_wait_s=0.02,
+        sweep_s=0.5,
+        spool=Spool(tmp_path / "spool", 10_000_000),
+    )
+    transport = MqttIngest(broker.url, worker, client_id=f"gw-browser-{tmp_path.name}"[:23])
+    transport.start()
+    try:
+        assert transport.subscribed.wait(10), "ingest worker did not subscribe"
+        yield broker
+    finally:
+        transport.stop()
+        broker.stop()
+        engine.dispose()

@@ -6,54 +6,21 @@ reload; it is then acknowledged and resolved from the board."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 
 from gaswarden.db.session import make_engine
 from gaswarden.domains.device.models import Device
-from gaswarden.ingestion import consumers
 from gaswarden.ingestion.contract import topic_for
-from gaswarden.ingestion.mqtt import MqttIngest
-from gaswarden.ingestion.spool import Spool
-from gaswarden.ingestion.worker import Worker
 from tests.browser.conftest import Guard, Live, sign_in
-from tests.ingestion.conftest import Broker, need_mosquitto, publisher
+from tests.ingestion.conftest import Broker, publisher
 from tests.ingestion.helpers import telemetry
 
 pytestmark = pytest.mark.browser
 
 SHOTS = "/tmp"
-
-
-@pytest.fixture
-def ingest(live: Live, tmp_path: Path) -> Iterator[Broker]:
-    """A private broker and one ingest worker with the rules engine, on the server's database."""
-    need_mosquitto()
-    assert live.settings is not None
-    broker = Broker(tmp_path)
-    broker.start()
-    engine = make_engine(live.settings)
-    worker = Worker(
-        live.settings,
-        engine=engine,
-        consumers=consumers.build(live.settings),
-        batch_wait_s=0.02,
-        sweep_s=0.5,
-        spool=Spool(tmp_path / "spool", 10_000_000),
-    )
-    transport = MqttIngest(broker.url, worker, client_id="gw-browser-ingest")
-    transport.start()
-    try:
-        assert transport.subscribed.wait(10), "ingest worker did not subscribe"
-        yield broker
-    finally:
-        transport.stop()
-        broker.stop()
-        engine.dispose()
 
 
 def serial_of(live: Live, key: str) -> str:

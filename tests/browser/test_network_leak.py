@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,16 +20,12 @@ from gaswarden.db.session import make_engine
 from gaswarden.domains.network import watch
 from gaswarden.domains.network.models import PipeNetwork
 from gaswarden.domains.telemetry.models import Reading
-from gaswarden.ingestion import consumers
-from gaswarden.ingestion.mqtt import MqttIngest
-from gaswarden.ingestion.spool import Spool
-from gaswarden.ingestion.worker import Worker
 from gaswarden.sim.incidents import IncidentKind, IncidentSpec
 from gaswarden.sim.network_twin import read_twins
 from gaswarden.sim.registry import read_devices
 from gaswarden.sim.runner import SimOptions, Simulator, SimulatorHandle
 from tests.browser.conftest import Guard, Live, sign_in
-from tests.ingestion.conftest import Broker, need_mosquitto
+from tests.ingestion.conftest import Broker
 from tests.network.watched import store_watched
 
 pytestmark = pytest.mark.browser
@@ -46,33 +40,6 @@ RUN_S = 17.0  # then the newest six inflow snapshots all lie inside the leak
 # the feed, where the pressures barely move (likelihood ratio 2-9 against the threshold 30):
 # only the inflow balance could see those, and the pressure watch is what this test is about.
 SEED = 5
-
-
-@pytest.fixture
-def ingest(live: Live, tmp_path: Path) -> Iterator[Broker]:
-    """A private broker and one ingest worker with the rules engine, on the server's database."""
-    need_mosquitto()
-    assert live.settings is not None
-    broker = Broker(tmp_path)
-    broker.start()
-    engine = make_engine(live.settings)
-    worker = Worker(
-        live.settings,
-        engine=engine,
-        consumers=consumers.build(live.settings),
-        batch_wait_s=0.02,
-        sweep_s=0.5,
-        spool=Spool(tmp_path / "spool", 10_000_000),
-    )
-    transport = MqttIngest(broker.url, worker, client_id="gw-browser-net-ingest")
-    transport.start()
-    try:
-        assert transport.subscribed.wait(10), "ingest worker did not subscribe"
-        yield broker
-    finally:
-        transport.stop()
-        broker.stop()
-        engine.dispose()
 
 
 def test_a_simulated_leak_is_raised_and_its_zone_contains_the_true_leak(

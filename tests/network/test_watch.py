@@ -99,3 +99,14 @@ def test_a_broken_monitor_is_not_a_leak(session: Session, world: World, fault: s
     result = watch.check(session, w.network, now=NOW, minutes=30)
     assert not result.detected, result.to_json()
     assert broken in {e["serial"] for e in result.excluded}
+
+
+def test_the_round_checks_every_watched_network(session: Session, world: World) -> None:
+    w = store_watched(session, area_id=world.ids["g11"])
+    twin = w.twin(session)
+    twin.leak = _leak_at(twin, 18, 0.30)
+    store_readings(session, w, twin, end=NOW)
+    done = watch.scan(session, NOW, "Asia/Shanghai")
+    assert done == {"checked": 1, "leaks": 1, "hours": 0}
+    leak = leaks.open_leak(session, w.network.id)
+    assert leak is not None and leak.alarm_id is not None

@@ -219,16 +219,20 @@ def _segments(
 
 
 def scan(session: Session, now: datetime, tz: str) -> dict[str, int]:
-    """Every network with bound sensors, once (the maintenance job)."""
+    """Every network with bound sensors, once (the maintenance job): the inlet meters' new
+    whole hours into the demand history, then the leak check."""
+    from gaswarden.domains.network import demand
+
     ids = session.scalars(select(NetworkSensor.network_id).distinct()).all()
-    checked = found = 0
+    checked = found = hours = 0
     for network in session.scalars(select(PipeNetwork).where(PipeNetwork.id.in_(ids))):
         try:
             with session.begin_nested():
+                hours += demand.rollup(session, network, now)  # the meters' whole hours
                 result = check(session, network, now=now)
         except Exception:  # one network's failure must not stop the others
             log.exception("network watch failed for %s", network.code)
             continue
         checked += 1
         found += int(result.detected)
-    return {"checked": checked, "leaks": found}
+    return {"checked": checked, "leaks": found, "hours": hours}
