@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gaswarden.domains.alarm.models import Alarm
 from gaswarden.domains.network import leaks, watch
-from gaswarden.domains.network.enums import LeakStatus
+from gaswarden.domains.network.enums import DetectionMethod, LeakStatus
 from gaswarden.domains.network.models import NetworkLeak, NetworkPipe
 from gaswarden.sim.network_twin import Leak
 from tests.factories import World
@@ -110,3 +110,18 @@ def test_the_round_checks_every_watched_network(session: Session, world: World) 
     assert done == {"checked": 1, "leaks": 1, "hours": 0}
     leak = leaks.open_leak(session, w.network.id)
     assert leak is not None and leak.alarm_id is not None
+
+
+def test_a_smaller_leak_is_raised_when_the_cusum_charts_agree(
+    session: Session, world: World
+) -> None:
+    """Its likelihood ratio alone falls short; the monitors' lasting drop tips it."""
+    w = store_watched(session, area_id=world.ids["g11"])
+    twin = w.twin(session)
+    twin.leak = _leak_at(twin, 18, 0.22)
+    store_readings(session, w, twin, end=NOW, minutes=24)
+    result = watch.check(session, w.network, now=NOW, minutes=130)
+    assert result.glr is not None and watch.GLR_MIN / 2 <= result.glr < watch.GLR_MIN
+    assert len(result.cusum) >= 2, result.to_json()
+    assert result.detected and result.leak is not None
+    assert result.leak.method is DetectionMethod.RESIDUAL_CUSUM

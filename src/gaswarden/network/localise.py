@@ -115,6 +115,17 @@ class Localiser:
         self.dist = dist  # candidates × candidates, metres
         self.loss = np.minimum(dist, loss_cap_m) if loss is None else loss
 
+    @property
+    def noise_sd_pa(self) -> Floats:
+        """Each kept sensor's residual standard deviation without a leak (sensor + demand)."""
+        return np.asarray(np.sqrt((self._chol**2).sum(axis=1)))
+
+    def null_misfit(self, residual: npt.ArrayLike) -> float:
+        """χ² of a residual vector (kept sensors) with no leak at all: rᵀ Σ⁻¹ r."""
+        r = self._rows(residual)[0]
+        rw = solve_triangular(self._chol, r, lower=True)
+        return float(rw @ rw)
+
     # -- vectorised core (rows = residual vectors) -----------------------------------------
 
     def _rows(self, residuals: npt.ArrayLike) -> Floats:

@@ -6,7 +6,8 @@ recent snapshots are combined per monitor (median). Faulty monitors (stuck, drif
 range) are left out first, so that a broken sensor is not a leak. A leak is declared when one
 junction's leak signature explains the residuals much better than no leak at all (a
 generalised likelihood-ratio test on the GLS misfit, `GLR_MIN`) and the fitted leak is
-clearly above zero; it is then localised (re-linearised around the leak found), its search
+clearly above zero, or, half as clear, when the residuals' CUSUM charts (network/detect.py)
+show a lasting drop on two or more monitors; it is then localised (re-linearised around the leak found), its search
 zone and shut-off segments worked out, recorded and raised as an alarm (leaks.record).
 
 `scan` runs every network with bound sensors (a maintenance job); `check` runs one (the CLI's
@@ -31,7 +32,7 @@ from gaswarden.domains.network.enums import DetectionMethod
 from gaswarden.domains.network.loaded import Loaded, load
 from gaswarden.domains.network.models import NetworkLeak, NetworkSensor, PipeNetwork
 from gaswarden.domains.network.readings import Window, window
-from gaswarden.network import refine
+from gaswarden.network import detect, refine
 from gaswarden.network.localise import Localiser
 from gaswarden.network.topology import positions
 
@@ -59,6 +60,7 @@ class Check:
     residuals: dict[str, float] = field(default_factory=dict)  # serial -> Pa
     inflow_m3h: float | None = None
     glr: float | None = None
+    cusum: list[str] = field(default_factory=list)  # monitors whose CUSUM chart signals
     leak_kg_s: float | None = None
     detected: bool = False
     leak: NetworkLeak | None = None
@@ -75,6 +77,7 @@ class Check:
             "residuals_pa": self.residuals,
             "inflow_m3h": self.inflow_m3h,
             "glr": self.glr,
+            "cusum": self.cusum,
             "leak_kg_h": None if self.leak_kg_s is None else round(self.leak_kg_s * 3600, 2),
             "detected": self.detected,
             "leak_id": self.leak.id if self.leak else None,
@@ -152,12 +155,13 @@ def check(
             localiser = Localiser(sens, loaded.geometry, exclude=np.flatnonzero(~ok))
         rk = r[ok]
         chi2, alpha = localiser.gls(rk[None, :])
-        none = _misfit_without_leak(localiser, rk)
         best = int(chi2[0].argmin())
-        result.glr = round(none - float(chi2[0, best]), 1)
+        result.glr = round(localiser.null_misfit(rk[None, :]) - float(chi2[0, best]), 1)
         result.leak_kg_s = float(alpha[0, best])
         z = float(alpha[0, best]) * np.sqrt(float(localiser.norm2[best]))
-        if result.glr < GLR_MIN or z < ALPHA_Z_MIN:
+        result.cusum = _cusum(w, res, have, ok, localiser)
+        method = _decide(result.glr, z, result.cusum)
+        if method is None:
             result.note = "no leak: the residuals are explained by noise and demand"
             return result
         # Localised with re-linearisation around the leak found (network/refine.py).
@@ -178,7 +182,7 @@ def check(
         return result
     demand_kg_s = loaded.m3h_to_kg_s(result.inflow_m3h) - result.leak_kg_s
     finding = leaks.Finding(
-        method=DetectionMethod.RESIDUAL_GLR,
+        method=method,
         at=now,
         window_start=w.times[max(0, len(w) - RECENT)],
         window_end=w.times[-1],
@@ -199,12 +203,25 @@ def check(
     return result
 
 
-def _misfit_without_leak(localiser: Localiser, r: np.ndarray) -> float:
-    """χ² of the residuals with no leak at all: rᵀ Σ⁻¹ r."""
-    from scipy.linalg import solve_triangular
+def _cusum(
+    w: Window, res: np.ndarray, have: np.ndarray, ok: np.ndarray, localiser: Localiser
+) -> list[str]:
+    """The monitors whose residuals' lower CUSUM chart (network/detect.py) signals a lasting
+    drop over the window's snapshots; none unless two or more do."""
+    serials = [w.pressure[row].serial for row in have[ok]]
+    frame = pd.DataFrame(res[:, ok], index=pd.DatetimeIndex(w.times), columns=serials)
+    sigma = float(np.median(localiser.noise_sd_pa))
+    return sorted({d.sensor for d in detect.detect_leak(frame, sigma) if d.sensor})
 
-    rw = solve_triangular(localiser._chol, r, lower=True)
-    return float(rw @ rw)
+
+def _decide(glr: float, z: float, cusum: list[str]) -> DetectionMethod | None:
+    """A leak when the likelihood ratio is clear on its own, or half as clear with a lasting
+    drop charted on two or more monitors."""
+    if glr >= GLR_MIN and z >= ALPHA_Z_MIN:
+        return DetectionMethod.RESIDUAL_GLR
+    if len(cusum) >= 2 and glr >= GLR_MIN / 2 and z >= ALPHA_Z_MIN / 2:
+        return DetectionMethod.RESIDUAL_CUSUM
+    return None
 
 
 def _segments(
