@@ -7,8 +7,9 @@ range) are left out first, so that a broken sensor is not a leak. A leak is decl
 junction's leak signature explains the residuals much better than no leak at all (a
 generalised likelihood-ratio test on the GLS misfit, `GLR_MIN`) and the fitted leak is
 clearly above zero, or, half as clear, when the residuals' CUSUM charts (network/detect.py)
-show a lasting drop on two or more monitors; it is then localised (re-linearised around the leak found), its search
-zone and shut-off segments worked out, recorded and raised as an alarm (leaks.record).
+show a lasting drop on two or more monitors; it is then localised (re-linearised around the
+leak found), its search zone and shut-off segments worked out, recorded and raised as an alarm
+(leaks.record).
 
 `scan` runs every network with bound sensors (a maintenance job); `check` runs one (the CLI's
 `gaswarden network locate`, the API's POST .../locate).
