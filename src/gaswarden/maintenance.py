@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,7 +54,7 @@ def watch_closed_sites(session: Session, now: datetime, tz: str) -> Any:
     return watch.scan(session=session, now=now, tz=tz)
 
 
-def watch_networks(session: Session, now: datetime, tz: str) -> Any:
+def watch_networks(session: Session, now: datetime, tz: str, *, rollup: bool = True) -> Any:
     from sqlalchemy import select
 
     from gaswarden.domains.network.models import NetworkSensor
@@ -62,7 +63,7 @@ def watch_networks(session: Session, now: datetime, tz: str) -> Any:
         return {"checked": 0, "leaks": 0, "hours": 0}  # no network: pandapipes stays unloaded
     from gaswarden.domains.network import watch
 
-    return watch.scan(session, now, tz)
+    return watch.scan(session, now, tz, rollup=rollup)
 
 
 JOBS: tuple[tuple[str, Job], ...] = (
@@ -73,6 +74,12 @@ JOBS: tuple[tuple[str, Job], ...] = (
 # On their own, shorter round (settings.network_watch_interval_s): a leak should not wait for
 # the quarter-hour housekeeping.
 NETWORK_JOBS: tuple[tuple[str, Job], ...] = (("network watch", watch_networks),)
+
+
+def _network_jobs(settings: Settings) -> tuple[tuple[str, Job], ...]:
+    if settings.network_rollup:
+        return NETWORK_JOBS
+    return (("network watch", partial(watch_networks, rollup=False)),)
 
 
 @dataclass
@@ -130,7 +137,7 @@ class Maintenance:
             interval_s=(
                 settings.network_watch_interval_s if network else settings.maintenance_interval_s
             ),
-            jobs=NETWORK_JOBS if network else JOBS,
+            jobs=_network_jobs(settings) if network else JOBS,
             name="gaswarden-network-watch" if network else "gaswarden-maintenance",
         )
         m._engine = engine

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="seconds between the pipe networks' leak checks (and inlet-meter rollups "
         "into the demand history), with the housekeeping",
     )
+    network_rollup: bool = Field(
+        default=True,
+        description="the leak watch also rolls the inlet meters' whole hours into the demand "
+        "history (off in the demo: its simulator's clock runs faster than the wall clock)",
+    )
 
     # ---- uploads (inspection photos, rectification evidence, case evidence) -----------
     upload_max_mb: float = Field(default=10.0, gt=0, description="largest accepted upload")

@@ -125,3 +125,26 @@ def test_a_smaller_leak_is_raised_when_the_cusum_charts_agree(
     assert len(result.cusum) >= 2, result.to_json()
     assert result.detected and result.leak is not None
     assert result.leak.method is DetectionMethod.RESIDUAL_CUSUM
+
+
+def test_without_rollup_the_round_leaves_the_demand_history_alone(
+    session: Session, world: World
+) -> None:
+    """As in the demo, whose simulated meter hours are no real hours."""
+    from gaswarden.domains.network.models import DemandHour
+    from gaswarden.domains.telemetry.models import HourlyRollup
+
+    w = store_watched(session, area_id=world.ids["g11"])
+    hour = NOW.replace(minute=0) - timedelta(hours=2)
+    session.add(
+        HourlyRollup(
+            device_id=w.flow_id, metric="flow_m3h", hour=hour, min=1, max=2, sum=30, count=2
+        )
+    )
+    session.flush()
+    assert watch.scan(session, NOW, "Asia/Shanghai", rollup=False)["hours"] == 0
+    assert (
+        session.scalars(select(DemandHour).where(DemandHour.network_id == w.network.id)).first()
+        is None
+    )
+    assert watch.scan(session, NOW, "Asia/Shanghai")["hours"] == 1

@@ -108,6 +108,9 @@ def demo(
     settings = load_settings(data_dir)
     if "GASWARDEN_NETWORK_WATCH_INTERVAL_S" not in os.environ:
         settings = settings.model_copy(update={"network_watch_interval_s": DEMO_NETWORK_WATCH_S})
+    # The simulator's hours pass faster than the wall clock's: its metered wall-clock hours
+    # would be no real hours of demand, so they stay out of the demand history.
+    settings = settings.model_copy(update={"network_rollup": False})
     if serve:
         _check_port(host, port)  # fail before the work, not after it
     settings.data_dir.mkdir(parents=True, exist_ok=True)
