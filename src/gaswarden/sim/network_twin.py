@@ -65,6 +65,7 @@ class NetworkTwin:
     candidates: list[tuple[int, float, float]]  # leak sites: (junction, lon, lat)
     seed: int = 0
     leak_share: tuple[float, float] = LEAK_SHARE  # the next leak's size, drawn in this range
+    house_variation: float = HOUSE_VARIATION
     leak: Leak | None = None
     _cache: dict[tuple[datetime, Leak | None], dict[str, float]] = field(default_factory=dict)
 
@@ -90,7 +91,8 @@ class NetworkTwin:
         seed = random.Random(f"{self.seed}/{self.code}/{hour}").getrandbits(32)
         rng = np.random.default_rng(seed)
         scale = self.hour_demand_m3h(hour) / self.nominal_m3h
-        factors = 1 + rng.uniform(-HOUSE_VARIATION, HOUSE_VARIATION, len(base))
+        spread = self.house_variation
+        factors = 1 + rng.uniform(-spread, spread, len(base))
         net.sink["mdot_kg_per_s"] = base * scale * factors
         leak_rows = net.sink.index[net.sink["name"] == "__twin_leak__"]
         net.sink.drop(leak_rows, inplace=True)

@@ -129,8 +129,8 @@ def check(
         return result
     loaded = load(network)
     everyone = np.arange(len(w.pressure), dtype=np.int64)
-    with loaded.lock:
-        all_res, _ = _residuals(loaded, w, everyone)
+    with loaded.lock:  # the state estimate depends on the inflow only: one per snapshot
+        all_res, scale = _residuals(loaded, w, everyone)
     faulty = _faulty(w, all_res)
     result.excluded = [{"serial": w.pressure[r].serial, "reason": why} for r, why in faulty]
     bad = {r for r, _ in faulty}
@@ -141,8 +141,8 @@ def check(
     if len(have) < MIN_SENSORS:
         result.note = "too few healthy pressure monitors reporting"
         return result
+    res = all_res[:, have]
     with loaded.lock:
-        res, scale = _residuals(loaded, w, have)
         r = np.nanmedian(res[-RECENT:], axis=0)
         result.inflow_m3h = float(np.median(w.inflow_m3h[-RECENT:]))
         result.residuals = {
