@@ -19,4 +19,7 @@ DOMAINS: tuple[str, ...] = (
     "customer",
     "cylinder",
     "network",
+    "emergency",
+    "conversion",
+    "service",
 )

@@ -72,3 +72,15 @@ class VehicleStatus(LabeledEnum):
     IN_SERVICE = "in_service", "在用", "In service", "green"
     REPAIR = "repair", "维修中", "Under repair", "amber"
     RETIRED = "retired", "已报废", "Retired", "grey"
+
+
+class DutyStatus(LabeledEnum):
+    ON_DUTY = "on_duty", "值守中", "On duty", "green"
+    DEPLOYED = "deployed", "出动中", "Deployed", "red"
+    STANDBY = "standby", "备勤", "Standby", "amber"
+    OFF_DUTY = "off_duty", "休整", "Off duty", "grey"
+
+    @property
+    def available(self) -> bool:
+        """Can be sent to a new incident."""
+        return self in (DutyStatus.ON_DUTY, DutyStatus.STANDBY)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gaswarden.db.base import Base, IdMixin, TimestampMixin
@@ -11,6 +12,7 @@ from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.models import Site
 from gaswarden.domains.workforce.enums import (
     CertificateKind,
+    DutyStatus,
     Position,
     TeamKind,
     VehicleKind,
@@ -30,6 +32,13 @@ class Team(IdMixin, TimestampMixin, Base):
     leader_name: Mapped[str | None] = mapped_column(String(50))
     duty_phone: Mapped[str | None] = mapped_column(ProtectedText)
     equipment_sets: Mapped[int] = mapped_column(Integer, default=0)  # 器材装备(台/套)
+    # Emergency readiness: whether the team can be sent, what it can do, where it waits.
+    duty_status: Mapped[DutyStatus] = mapped_column(
+        enum_type(DutyStatus, 16), default=DutyStatus.ON_DUTY
+    )
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)  # e.g. ["带压堵漏", ...]
+    base_lon: Mapped[float | None] = mapped_column(Float)  # WGS84; else the base site's point
+    base_lat: Mapped[float | None] = mapped_column(Float)
 
     owner: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
     base_site: Mapped[Site | None] = relationship(lazy="selectin")

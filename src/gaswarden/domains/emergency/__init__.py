@@ -1,0 +1,1 @@
+"""Emergency response (应急处置): plans, resources, incidents with dispatch, drills."""
