@@ -24,11 +24,14 @@ from gaswarden.domains.account.models import User
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.organization.models import Organization
 from gaswarden.sim.context import Demo
+from gaswarden.sim.demo_conversion import load_conversions
 from gaswarden.sim.demo_cylinders import load_cylinders
 from gaswarden.sim.demo_devices import load_devices
+from gaswarden.sim.demo_emergency import load_emergency, load_emergency_history
 from gaswarden.sim.demo_history import load_history
 from gaswarden.sim.demo_network import load_pipes, load_regulators, load_valve_wells
 from gaswarden.sim.demo_pipes import load_pipe_network
+from gaswarden.sim.demo_service import load_coverage, load_service_history
 from gaswarden.sim.demo_sites import (
     ORGANISATIONS,
     load_areas,
@@ -106,9 +109,14 @@ def load_demo(
     step("pipe network", load_pipe_network)
     step("workforce", load_workforce)
     step("users", load_users)
+    step("emergency", load_emergency)  # plans, reserves, contacts, teams' duty and bases
+    step("coverage", load_coverage)  # villages with pipe gas and clean heating over the years
     if history:
         step("history", load_history)  # a year of inspections, hazards and enforcement
         step("cylinders", load_cylinders)  # the LPG enterprise's cylinders and a year of scans
+        step("emergency history", load_emergency_history)  # a year of drills and incidents
+        step("conversions", load_conversions)  # 2,000+ bottle-to-pipe conversions
+        step("service requests", load_service_history)  # a year of the service channels
     session.flush()
     result.seconds = round(time.perf_counter() - started, 2)
     result.counts = {k: v for k, v in sorted(demo.counts.items()) if ":" not in k}
