@@ -21,6 +21,7 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 # (href, English message id, action needed to see the entry or None)
 NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/", "Home", None),
+    ("/cockpit", "Cockpit", None),
     ("/map", "Map", None),
     ("/networks", "Pipe networks", None),
     ("/alarms", "Alarms", None),
@@ -30,6 +31,9 @@ NAV: tuple[tuple[str, str, Action | None], ...] = (
     ("/enforcement", "Enforcement", None),
     ("/cylinders", "Cylinders", None),
     ("/customers", "LPG customers", None),
+    ("/emergency", "Emergency", None),
+    ("/conversions", "Bottle-to-pipe", None),
+    ("/service-requests", "Service requests", None),
     ("/sites", "Sites", None),
     ("/site-assignments", "Agency assignments", None),
     ("/assets", "Assets", None),
