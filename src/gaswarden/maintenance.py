@@ -4,6 +4,7 @@ moving without anyone pressing a button.
 - inspection tasks generated on schedule (`inspection.tasks.generate`, for the local day),
 - overdue hazards marked and escalated (`hazard.overdue.sweep`, 逾期督办),
 - sites closed by an enforcement case watched for signs of life (`enforcement.watch.scan`),
+- service requests past their time targets marked overdue (`service.overdue.sweep`),
 - and, on a shorter round of their own, modelled pipe networks checked for hidden leaks
   (`network.watch.scan`, every `network_watch_interval_s`).
 
@@ -54,6 +55,12 @@ def watch_closed_sites(session: Session, now: datetime, tz: str) -> Any:
     return watch.scan(session=session, now=now, tz=tz)
 
 
+def sweep_service_requests(session: Session, now: datetime, tz: str) -> Any:
+    from gaswarden.domains.service import overdue
+
+    return overdue.sweep(session, now)
+
+
 def watch_networks(session: Session, now: datetime, tz: str, *, rollup: bool = True) -> Any:
     from sqlalchemy import select
 
@@ -70,6 +77,7 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("inspection tasks", generate_tasks),
     ("overdue hazards", sweep_hazards),
     ("closed sites", watch_closed_sites),
+    ("overdue service requests", sweep_service_requests),
 )
 # On their own, shorter round (settings.network_watch_interval_s): a leak should not wait for
 # the quarter-hour housekeeping.

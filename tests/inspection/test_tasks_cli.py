@@ -92,7 +92,12 @@ def test_seed_then_schedule_twice(cli_db: Database) -> None:
     noon = datetime(2024, 5, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
     done = maintenance.run_round(factory, "Asia/Shanghai", now=noon)
     assert done.failed == {} and done.results["inspection tasks"].by_plan == {plan.id: 1}
-    assert set(done.results) == {"inspection tasks", "overdue hazards", "closed sites"}
+    assert set(done.results) == {
+        "inspection tasks",
+        "overdue hazards",
+        "closed sites",
+        "overdue service requests",
+    }
     watched = maintenance.run_round(
         factory, "Asia/Shanghai", now=noon, jobs=maintenance.NETWORK_JOBS
     )
