@@ -32,7 +32,12 @@ from gaswarden.domains.emergency.enums import (
 )
 from gaswarden.domains.emergency.models import Incident, IncidentEvent
 from gaswarden.domains.emergency.schemas import IncidentOpen
-from gaswarden.domains.emergency.scope import REPORTERS, incident_scope, require_writer
+from gaswarden.domains.emergency.scope import (
+    REPORTERS,
+    district_area,
+    incident_scope,
+    require_writer,
+)
 from gaswarden.domains.emergency.timeline import record
 from gaswarden.domains.hazard.models import Hazard
 from gaswarden.domains.hazard.scope import hazard_scope
@@ -127,8 +132,7 @@ def _fallback_area(session: Session, principal: Principal, owner_id: int | None)
         found = session.scalar(select(Area.id).where(Area.path == principal.area_paths[0]))
         if found is not None:
             return found
-    roots = list(session.scalars(select(Area.id).where(Area.parent_id.is_(None)).limit(2)))
-    return roots[0] if len(roots) == 1 else None
+    return district_area(session)
 
 
 def open_incident(*, session: Session, principal: Principal, data: IncidentOpen) -> Incident:

@@ -159,6 +159,20 @@ class Incident(IdMixin, TimestampMixin, LocatedMixin, Base):
         back_populates="incident", order_by="IncidentEvent.id", lazy="select"
     )
 
+    @property
+    def dispatch_s(self) -> int | None:
+        """Seconds from the report to the first dispatch."""
+        if self.dispatched_at is None:
+            return None
+        return int((self.dispatched_at - self.reported_at).total_seconds())
+
+    @property
+    def arrival_s(self) -> int | None:
+        """Seconds from the report to the first arrival on scene."""
+        if self.arrived_at is None:
+            return None
+        return int((self.arrived_at - self.reported_at).total_seconds())
+
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
@@ -183,6 +197,14 @@ class Dispatch(IdMixin, Base):
     incident: Mapped[Incident] = relationship(back_populates="dispatches")
     team: Mapped[Team] = relationship(lazy="joined")
     vehicle: Mapped[Vehicle | None] = relationship(lazy="joined")
+
+    @property
+    def team_name(self) -> str:
+        return self.team.name
+
+    @property
+    def vehicle_plate(self) -> str | None:
+        return self.vehicle.plate if self.vehicle else None
 
 
 class IncidentEvent(IdMixin, Base):

@@ -178,6 +178,7 @@ class RankedTeam(BaseModel):
     lon: float
     lat: float
     distance_m: float
+    by_road: bool = Field(description="False: no road joins it, measured straight")
     members: int
     vehicles: list[str]
 
@@ -192,6 +193,7 @@ class RankedReserve(BaseModel):
     lon: float
     lat: float
     distance_m: float
+    by_road: bool
 
 
 class Ranking(BaseModel):

@@ -5,11 +5,13 @@ records (owner None) lie in the district's area, so they are the regulator's."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
 from gaswarden.core.errors import Forbidden
 from gaswarden.core.scope import areas_under, located
+from gaswarden.domains.area.models import Area
 from gaswarden.domains.emergency.models import (
     Drill,
     EmergencyContact,
@@ -25,6 +27,12 @@ WRITERS = frozenset(
 )
 # Incidents may also be opened by a grid supervisor who takes a call on the street.
 REPORTERS = WRITERS | {Role.GRID_SUPERVISOR}
+
+
+def district_area(session: Session) -> int | None:
+    """The root of the area tree (the district), where district-level records lie."""
+    roots = list(session.scalars(select(Area.id).where(Area.parent_id.is_(None)).limit(2)))
+    return roots[0] if len(roots) == 1 else None
 
 
 def require_writer(principal: Principal, what: str, roles: frozenset[Role] = WRITERS) -> None:
