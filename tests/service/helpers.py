@@ -14,8 +14,14 @@ from gaswarden.domains.service.models import CoverageYear, ServiceRequest, Villa
 
 PHONE = "13987654321"
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-IN_G11: dict[str, Any] = {"lon": 115.915, "lat": 36.415}  # grid g11 of town t1, near ent_a's gate station
-IN_G21: dict[str, Any] = {"lon": 116.011, "lat": 36.412}  # grid g21 of town t2, near ent_b's filling station
+IN_G11: dict[str, Any] = {
+    "lon": 115.915,
+    "lat": 36.415,
+}  # grid g11 of town t1, near ent_a's gate station
+IN_G21: dict[str, Any] = {
+    "lon": 116.011,
+    "lat": 36.412,
+}  # grid g21 of town t2, near ent_b's filling station
 
 
 def receive(

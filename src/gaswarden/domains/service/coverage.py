@@ -59,7 +59,7 @@ def villages(
     stmt = select(Village).where(coverage_scope(principal))
     if area_id is not None:
         stmt = stmt.where(Village.area_id == area_id)
-    return list(session.scalars(stmt.order_by(Village.area_id, Village.name)))
+    return list(session.scalars(stmt.order_by(Village.area_id, Village.id)))
 
 
 def get_village(*, session: Session, principal: Principal, id: int) -> Village:

@@ -122,9 +122,7 @@ def statistics(
         dict(
             session.execute(
                 select(Organization.id, Organization.name).where(Organization.id.in_(ids))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if ids
         else {}
