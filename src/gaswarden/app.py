@@ -27,6 +27,7 @@ def api_router() -> APIRouter:
     for name in DOMAINS:
         module = importlib.import_module(f"gaswarden.domains.{name}.api")
         router.include_router(module.router)
+    router.include_router(importlib.import_module("gaswarden.cockpit.api").router)
     return router
 
 

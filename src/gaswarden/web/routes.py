@@ -20,6 +20,7 @@ router.include_router(alarm_stream.router)  # before /alarms/{alarm_id}
 router.include_router(alarms.router)
 router.include_router(devices_live.router)
 router.include_router(quarantine.router)
+router.include_router(importlib.import_module("gaswarden.cockpit.web").router)
 for _name in DOMAINS:
     _module = f"gaswarden.domains.{_name}.web"
     if importlib.util.find_spec(_module) is not None:
