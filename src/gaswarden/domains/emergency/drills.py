@@ -208,7 +208,9 @@ def action_done(
 def counts_by_year(*, session: Session, principal: Principal, lang: str = "zh") -> list[DrillCount]:
     """Planned, held and cancelled drills per organiser per year (the year of the holding,
     else of the plan)."""
-    names = dict(session.execute(select(Organization.id, Organization.name)).tuples().all())
+    names: dict[int, str] = {
+        i: n for i, n in session.execute(select(Organization.id, Organization.name))
+    }
     district = "区级(监管部门)" if lang == "zh" else "District (regulator)"
     out: dict[tuple[int | None, int], dict[str, int]] = defaultdict(
         lambda: {"planned": 0, "held": 0, "cancelled": 0}
