@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from gaswarden.cli import report_district
 from gaswarden.cli.common import err_console, load_settings, transaction
 from gaswarden.core.auth import SYSTEM
 from gaswarden.core.errors import GasWardenError
@@ -63,6 +64,9 @@ def hazards(
         err_console.print(f"[red]cannot write {str(path)!r}: {exc.strerror}[/red]")
         raise typer.Exit(2) from exc
     typer.echo(str(path))
+
+
+report_district.register(app)  # gaswarden report district (cli/report_district.py)
 
 
 def register(main: typer.Typer) -> None:
