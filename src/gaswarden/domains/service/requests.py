@@ -7,16 +7,16 @@ its audit row (`timeline.record`). A leak report opens an emergency incident at 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import SYSTEM, Principal, ScopeKind
-from gaswarden.core.errors import Conflict, Forbidden, Invalid, NotFound
+from gaswarden.core.errors import Conflict, Forbidden, GasWardenError, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.schemas import check_phone
@@ -24,6 +24,7 @@ from gaswarden.db.base import utcnow
 from gaswarden.domains.alarm.service import AreaFilter
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.audit import service as audit
+from gaswarden.domains.audit.models import AuditEntry
 from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.service import escalation, routing
 from gaswarden.domains.service.enums import (
@@ -36,10 +37,14 @@ from gaswarden.domains.service.enums import (
 from gaswarden.domains.service.models import RequestEvent, ServiceRequest
 from gaswarden.domains.service.scope import may_handle, may_receive, request_scope
 from gaswarden.domains.service.targets import due_times, priority_of
-from gaswarden.domains.service.timeline import record
+from gaswarden.domains.service.timeline import ENTITY, record
 from gaswarden.domains.service.workflow import MOVES, Step
 from gaswarden.domains.workforce.models import Team
-from gaswarden.standards.service import SATISFACTION_MAX, SATISFACTION_MIN
+from gaswarden.standards.service import (
+    PUBLIC_REQUESTS_PER_HOUR,
+    SATISFACTION_MAX,
+    SATISFACTION_MIN,
+)
 
 DEFAULT_TZ = "Asia/Shanghai"
 WEB_RECEIVER = "网上服务 web form"
@@ -83,6 +88,12 @@ FILTERS = FilterSet(
     },
     default_sort=("-received_at",),
 )
+
+
+class TooManyRequests(GasWardenError):
+    status_code = 429
+    title = "Too many requests"
+    title_zh = "提交过于频繁"
 
 
 def is_public(principal: Principal) -> bool:
@@ -135,6 +146,27 @@ def timeline(*, session: Session, request: ServiceRequest) -> list[RequestEvent]
 
 
 # ---- receiving ----------------------------------------------------------------------------------
+def check_public_limit(session: Session, ip: str | None, now: datetime) -> None:
+    """At most PUBLIC_REQUESTS_PER_HOUR requests from one address through the public form in
+    the last hour, counted from the audit log (so every web process sees the same count)."""
+    if not ip:
+        return
+    sent = session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.entity_type == ENTITY,
+            AuditEntry.action == "request_created",
+            AuditEntry.actor_name == WEB_RECEIVER,
+            AuditEntry.ip == ip,
+            AuditEntry.at > now - timedelta(hours=1),
+        )
+    )
+    if (sent or 0) >= PUBLIC_REQUESTS_PER_HOUR:
+        raise TooManyRequests(
+            "提交过于频繁，请稍后再试或拨打服务热线 (too many requests from this address; "
+            "try again later or call the hotline)"
+        )
+
+
 def receive(
     *,
     session: Session,
@@ -164,6 +196,8 @@ def receive(
     if not public and not may_receive(principal):
         raise Forbidden(f"role {principal.role} may not receive service requests")
     now = now or utcnow()
+    if public:
+        check_public_limit(session, principal.ip, now)
     received_at = received_at or now
     contact_name, description = (contact_name or "").strip(), (description or "").strip()
     if not contact_name:
