@@ -55,3 +55,14 @@ class ConversionEventKind(LabeledEnum):
     REFUSED = "refused", "不予受理", "Refused", "red"
     CANCELLED = "cancelled", "撤销", "Cancelled", "grey"
     NOTE = "note", "备注", "Note", "grey"
+
+
+class QuotaCategory(LabeledEnum):
+    """What a quota item prices, so that the standard plan of a household (rules.py) can pick
+    its lines from whatever table is active. Stored as the value in `QuotaItem.category`."""
+
+    SERVICE_PIPE = "service_pipe", "引入管(庭院管)", "Service pipe", "blue"
+    RISER = "riser", "立管", "Riser", "indigo"
+    METER = "meter", "燃气表安装", "Meter installation", "teal"
+    VALVE = "valve", "阀门", "Valve", "purple"
+    OTHER = "other", "其他", "Other", "grey"

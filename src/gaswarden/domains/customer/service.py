@@ -350,3 +350,33 @@ class SafetyCheckService(CrudService[SafetyCheck]):
 
 
 safety_checks = SafetyCheckService()
+
+
+# ---- closing a record ---------------------------------------------------------------------------
+def close_customer(
+    *, session: Session, principal: Principal, customer: Customer, reason: str
+) -> bool:
+    """Close a real-name customer's record (active = False) when the household no longer buys
+    bottled gas, e.g. once connected to pipe gas (瓶改管). The calling flow has already found
+    the record it may close (a conversion links the household's own record, matched by the
+    applicant's ID number), so the customer is passed in rather than read in the caller's
+    scope. Audited under the caller, in the customer's place; False if it was closed already.
+    """
+    if not customer.active:
+        return False
+    before = customers.snapshot(customer)
+    customer.active = False
+    session.flush()
+    audit.record(
+        session=session,
+        principal=principal,
+        action="close",
+        entity_type=customers.entity,
+        entity_id=customer.id,
+        entity_label=customers.label(customer),
+        changes=audit.diff(before, customers.snapshot(customer)),
+        reason=reason[:500],
+        owner_id=customer.owner_id,
+        area_id=customer.area_id,
+    )
+    return True
