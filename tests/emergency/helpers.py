@@ -3,6 +3,7 @@ bridge as a road graph."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import SYSTEM
 from gaswarden.domains.workforce.models import Team
 from gaswarden.domains.workforce.service import teams as team_service
+from gaswarden.ingestion.contract import Reading, StoredBatch
+from gaswarden.rules.engine import AlarmEngine
 
 API = "/api/v1/emergency"
 
@@ -51,3 +54,19 @@ def rescue_team(
     team.base_lon, team.base_lat = point
     session.flush()
     return team
+
+
+def raise_alarm(session: Session, device_id: int, value: float = 30.0) -> int:
+    """A methane alarm on the device, raised by the rules engine; its id."""
+    from tests.alarm.helpers import alarms
+
+    now = datetime.now(UTC) - timedelta(seconds=120)
+    batch = StoredBatch(
+        readings=[Reading(device_id, "methane_lel_pct", now, value)],
+        events=[],
+        statuses=[],
+        received_at=now,
+    )
+    AlarmEngine().consume(session, batch)
+    session.flush()
+    return alarms(session, device_id)[-1].id

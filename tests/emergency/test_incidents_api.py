@@ -36,7 +36,7 @@ def _open(client: TestClient, world: World, who: str = "reg_staff", **kw: Any) -
     }
     r = client.post(f"{API}/incidents", json=body, headers=world.headers(who))
     assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 def _duty(session: Session, team_id: int) -> str:

@@ -100,7 +100,7 @@ def test_reserve_flags_and_sets(client: TestClient, world: World) -> None:
         }
         r = client.post(f"{API}/reserves", json=body, headers=h)
         assert r.status_code == 201, r.text
-        return r.json()  # type: ignore[no-any-return]
+        return r.json()
 
     fresh = add(
         "检测仪(新)",

@@ -24,6 +24,7 @@ from gaswarden.domains.alarm.scope import alarm_scope
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.area.service import service as areas
 from gaswarden.domains.device.enums import DeviceKind
+from gaswarden.domains.emergency.panel import origin_panel
 from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.organization.service import service as organizations
 from gaswarden.domains.workforce.models import Team
@@ -192,6 +193,7 @@ def detail(
         causes=AlarmCause.choices(lang),
         error=request.query_params.get("error"),
         done=request.query_params.get("done"),
+        emergency=origin_panel(session, principal, alarm_id=alarm.id),
     )
 
 

@@ -110,6 +110,17 @@ def timeline(*, session: Session, incident: Incident) -> list[IncidentEvent]:
     return list(session.scalars(stmt))
 
 
+def open_ones(*, session: Session, principal: Principal, limit: int = 10) -> list[Incident]:
+    """The open incidents in scope, the most severe and newest first."""
+    stmt = (
+        visible(principal)
+        .where(Incident.status != IncidentStatus.CLOSED)
+        .order_by(Incident.grade, Incident.reported_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
 def for_alarm(*, session: Session, principal: Principal, alarm_id: int) -> list[Incident]:
     stmt = visible(principal).where(Incident.alarm_id == alarm_id).order_by(Incident.id)
     return list(session.scalars(stmt))

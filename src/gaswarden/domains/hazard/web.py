@@ -21,6 +21,7 @@ from gaswarden.core.i18n import local_time, t
 from gaswarden.core.pagination import PageParams
 from gaswarden.deps import SessionDep
 from gaswarden.domains.attachment import service as attachments
+from gaswarden.domains.emergency.panel import origin_panel
 from gaswarden.domains.hazard import service, web_stats
 from gaswarden.domains.hazard import web_view as view
 from gaswarden.domains.hazard.enums import HazardSource, HazardStatus
@@ -333,6 +334,7 @@ def detail_page(
         failed_step=failed_step,
         posted=posted or {},
         done=request.query_params.get("done"),
+        emergency=origin_panel(session, principal, hazard_id=hazard.id),
     )
 
 
