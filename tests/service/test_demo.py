@@ -59,7 +59,8 @@ def test_coverage_has_the_articles_figures(session: Session, world: World) -> No
     piped = session.scalar(
         select(func.count(Village.id)).where(Village.pipe_gas_since.is_not(None))
     )
-    assert piped is not None and 0.8 * 709 < piped < 709  # most villages piped, some on electric heating
+    # most villages piped, some on electric heating
+    assert piped is not None and 0.8 * 709 < piped < 709
 
 
 def test_a_year_of_service_requests(session: Session, world: World) -> None:
