@@ -61,3 +61,23 @@ def test_the_combined_score_is_clamped_and_scaled_per_ten_sites() -> None:
     assert value == 0.0 and penalties["unhandled_alarms"] == 20.0
     value, penalties = score.combined(100.0, {}, alarms=5, incidents=1, sites=20)
     assert penalties == {"unhandled_alarms": 5.0, "open_incidents": 5.0} and value == 90.0
+
+
+def test_the_page_keeps_past_days_scores_and_computes_today_afresh(
+    session: Session, world: World, recs: records.Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    score._cache.clear()
+    days: list[object] = []
+    daily = score.hazard_score.daily
+
+    def counted(**kw: object) -> object:
+        days.append(kw["day"])
+        return daily(**kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(score.hazard_score, "daily", counted)
+    principal = who(session, world, "reg_admin")
+    first = score.trend(session=session, principal=principal, today=TODAY, days=3, cache=True)
+    again = score.trend(session=session, principal=principal, today=TODAY, days=3, cache=True)
+    assert days == [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY, TODAY]
+    assert again.as_dict() == first.as_dict()
+    score._cache.clear()

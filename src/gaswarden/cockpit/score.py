@@ -19,9 +19,11 @@ day always give the same score.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +42,8 @@ from gaswarden.domains.hazard import score as hazard_score
 from gaswarden.domains.hazard.stats import path_ids
 
 MAX_DAYS = 90  # the longest trend the API draws (one hazard score per day)
+CACHE_S = 600.0  # how long a past day's hazard scores are kept for the cockpit page
+CACHE_MAX = 2000  # entries (scope and day) kept at most
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,39 @@ def _count_open(records: Iterable[_Open], end: Any) -> tuple[dict[int, int], dic
     return owners, areas
 
 
+_cache: dict[tuple[Any, ...], tuple[float, hazard_score.Scores]] = {}
+_cache_lock = threading.Lock()
+
+
+def _hazard_scores(
+    session: Session, principal: Principal, day: date, tz: str, *, cache: bool
+) -> hazard_score.Scores:
+    """The hazard scores of `day`. A past day's are judged from recorded times and change only
+    when records of that day are entered late; the cockpit page (opened often, by many) keeps
+    them for CACHE_S per scope and day, in this process. Today's are always computed."""
+    if not cache:
+        return hazard_score.daily(session=session, principal=principal, day=day, tz=tz)
+    key = (
+        principal.scope_kind,
+        principal.org_id,
+        principal.area_paths,
+        tuple(sorted(principal.site_ids)),
+        day,
+        tz,
+    )
+    now = monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    scores = hazard_score.daily(session=session, principal=principal, day=day, tz=tz)
+    with _cache_lock:
+        if len(_cache) >= CACHE_MAX:
+            _cache.clear()
+        _cache[key] = (now + CACHE_S, scores)
+    return scores
+
+
 def trend(
     *,
     session: Session,
@@ -155,9 +192,11 @@ def trend(
     today: date,
     days: int = 30,
     tz: str = DEFAULT_TZ,
+    cache: bool = False,
 ) -> Trend:
     """Scores for the `days` days up to `today`, per town and per enterprise in the caller's
-    scope; units sorted by today's score, lowest first."""
+    scope; units sorted by today's score, lowest first. With `cache`, the hazard scores of
+    the days before `today` are kept for CACHE_S (see `_hazard_scores`)."""
     days = max(1, min(days, MAX_DAYS))
     span = [today - timedelta(days=days - 1 - k) for k in range(days)]
     clock = Clock(now=datetime.combine(today, time(12), ZoneInfo(tz)), tz=tz)
@@ -184,7 +223,7 @@ def trend(
     towns: dict[int, Unit] = {}
     enterprises: dict[int, Unit] = {}
     for k, (day, end) in enumerate(zip(span, ends, strict=True)):
-        scores = hazard_score.daily(session=session, principal=principal, day=day, tz=tz)
+        scores = _hazard_scores(session, principal, day, tz, cache=cache and day < today)
         a_owner, a_area = _count_open(alarms, end)
         i_owner, i_area = _count_open(incidents, end)
         rows: list[tuple[dict[int, Unit], str, hazard_score.Score, int, int]] = [

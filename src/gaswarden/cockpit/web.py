@@ -73,12 +73,15 @@ def cockpit_map(request: Request, session: SessionDep, principal: WebPrincipal) 
 
 @router.get("/cockpit/scores.json")
 def cockpit_scores(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The trend for the page: past days' hazard scores cached (cockpit/score.py)."""
     tz = request.app.state.settings.timezone
     try:
         days = int(request.query_params.get("days", "30"))
     except ValueError:
         days = 30
-    trend = score.trend(session=session, principal=principal, today=today(tz), days=days, tz=tz)
+    trend = score.trend(
+        session=session, principal=principal, today=today(tz), days=days, tz=tz, cache=True
+    )
     return JSONResponse(trend.as_dict(), headers=NO_STORE)
 
 
