@@ -205,6 +205,9 @@ def delete_table(*, session: Session, principal: Principal, id: int) -> None:
         raise Conflict("the active table cannot be deleted: activate another first")
     _locked(session, table)
     _audit(session, principal, "delete", TABLE, table, {"name": [table.name, None]})
+    for item in list(table.items):
+        session.delete(item)
+    session.flush()
     session.delete(table)
     session.flush()
 
