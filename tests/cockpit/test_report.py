@@ -92,7 +92,7 @@ def test_week_and_enterprise_scope(session: Session, world: World, recs: records
     b = gather(session, world, "ent_b_admin")
     assert b.value("alarms", "raised") == 2 and b.value("conversions", "applied") == 0
     assert b.value("emergency", "incidents") == 1 and b.value("service", "received") == 1
-    assert b.value("coverage", "villages") == 0  # villages are the regulator's
+    assert b.value("coverage", "villages") == 2  # coverage is public (service.scope)
     assert [i.code for i in b.incidents] == ["YJ-T-2"]
 
 
