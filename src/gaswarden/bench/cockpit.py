@@ -67,8 +67,14 @@ class CockpitBench:
         return (
             f"home_fp_ms={home.first_paint_ms:.0f} cockpit_ttfb_ms={cockpit.ttfb_ms:.0f} "
             f"cockpit_fp_ms={cockpit.first_paint_ms:.0f} ratio_fp={cockpit.ratio_paint:.2f} "
-            + " ".join(f"{k.split('?')[0]}_ms={v:.0f}" for k, v in self.parts.items())
+            + " ".join(f"{_short(k)}_ms={v:.0f}" for k, v in self.parts.items())
         )
+
+
+def _short(part: str) -> str:
+    """ "/cockpit/scores.json?days=30 (cold)" -> "scores_cold"."""
+    name = part.split("?")[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    return name + ("_cold" if part.endswith("(cold)") else "")
 
 
 def _free_port() -> int:
