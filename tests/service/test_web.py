@@ -120,6 +120,19 @@ def test_the_hotline_screen(client: TestClient, session: Session, world: World) 
     assert request.received_by_name == "reg_staff"
     again = client.get(r.headers["location"])
     assert f'data-saved="{code}"' in again.text  # ready for the next call
+    r = post(
+        client,
+        "/service-requests/new",
+        token,
+        contact_name="吴女士",
+        kind="new_connection",
+        channel="counter",
+        description="新房开户",
+        area_id=str(world.ids["t1"]),
+    )
+    assert r.status_code == 303, r.text
+    counter = by_code(session, r.headers["location"].split("saved=")[1])
+    assert counter.channel is RequestChannel.COUNTER and counter.area_id == world.ids["t1"]
     r = post(client, "/service-requests/new", token, contact_name="", kind="repair")
     assert r.status_code == 422 and "data-form-error" in r.text
     as_user(client, "grid_sup")

@@ -59,6 +59,7 @@ FILTER_NAMES = (
     "received_from",
     "received_to",
 )
+OFFLINE = {"hotline": RequestChannel.HOTLINE, "counter": RequestChannel.COUNTER}
 TRAP = "website"  # hidden from people; a bot that fills every field gives itself away
 
 
@@ -220,6 +221,7 @@ def _hotline_fields(
         FormField("contact_phone", tx("Phone", lang), "text"),
         FormField("contact_name", tx("Caller", lang), "text", True),
         FormField("kind", tx("Kind", lang), "select", True, RequestKind.REPAIR.value),
+        FormField("channel", tx("Channel", lang), "select", True, RequestChannel.HOTLINE.value),
         FormField("address", tx("Address", lang), "text"),
         FormField("description", tx("Description", lang), "textarea", True),
         FormField("area_id", tx("Area", lang), "select"),
@@ -229,6 +231,9 @@ def _hotline_fields(
     ]
     by = {f.name: f for f in fields}
     by["kind"].options = _kind_options(lang)
+    by["channel"].options = [
+        (c.value, c.label(lang)) for c in (RequestChannel.HOTLINE, RequestChannel.COUNTER)
+    ]
     by["area_id"].options = hazard_view.area_options(session, principal)
     by["owner_id"].options = hazard_view.enterprise_options(session, principal)
     return _fill(fields, form)
@@ -279,7 +284,7 @@ def hotline_save(
         created = requests.receive(
             session=session,
             principal=principal,
-            channel=RequestChannel.HOTLINE,
+            channel=OFFLINE.get(_text(form, "channel") or "", RequestChannel.HOTLINE),
             kind=_enum(form, "kind", RequestKind),
             contact_name=(_text(form, "contact_name") or "")[:50],
             contact_phone=_text(form, "contact_phone"),
