@@ -42,8 +42,8 @@ def _bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("loaders", [2, 1])
-def test_bench_cylinders_smoke(request: pytest.FixtureRequest, loaders: int) -> None:
+def test_bench_cylinders_smoke(request: pytest.FixtureRequest) -> None:
+    loaders = 2  # concurrent loaders: each scan submitted by exactly one of them
     if request.config.getoption("--db") == "sqlite":
         pytest.skip("the cylinder benchmark runs on PostgreSQL")
     server = postgres_or_skip() + "postgres"

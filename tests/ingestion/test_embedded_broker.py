@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 
 import paho.mqtt.client as paho
+import pytest
 
-from gaswarden.ingestion.broker import start_embedded
+from gaswarden.ingestion import broker as broker_module
+from gaswarden.ingestion.broker import free_port_from, start_embedded
 from gaswarden.ingestion.contract import topic_for
 from tests.ingestion.conftest import Live, wait_for
 from tests.ingestion.helpers import ago, credentials, telemetry
@@ -61,3 +64,32 @@ def test_embedded_broker_checks_tokens_and_stores(live: Live) -> None:
         device.loop_stop()
     finally:
         embedded.stop()
+
+
+def test_a_port_taken_between_probe_and_bind_moves_to_the_next(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two demos starting at once both probe the same free port; the loser takes the next."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    busy = held.getsockname()[1]
+    probes: list[int] = []
+
+    def probe(start: int, host: str = "127.0.0.1", tries: int = 50) -> int:
+        probes.append(start)
+        return busy if len(probes) == 1 else free_port_from(start, host, tries)
+
+    monkeypatch.setattr(broker_module, "free_port_from", probe)
+    embedded = broker_module.EmbeddedBroker(engine=live.db.engine)
+    try:
+        embedded.start(busy)
+        assert embedded.port != busy and probes == [busy, busy + 1]
+        with live.session() as s:
+            serial, token = credentials(s, live.world.ids["dev_gate"])
+        client, accepted = login(embedded.port, serial, token)
+        client.loop_stop()
+        assert accepted  # the broker answers on the next port and lets the device in
+    finally:
+        embedded.stop()
+        held.close()

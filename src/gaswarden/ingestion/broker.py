@@ -87,6 +87,15 @@ def free_port_from(start: int, host: str = "127.0.0.1", tries: int = 50) -> int:
     raise RuntimeError(f"no free port in {start}..{start + tries - 1}")
 
 
+def _bind_failure(exc: BaseException | None) -> bool:
+    """amqtt wraps the OSError of a failed bind in its own exception."""
+    while exc is not None:
+        if isinstance(exc, OSError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 @dataclass
 class EmbeddedBroker:
     engine: Engine
@@ -114,12 +123,24 @@ class EmbeddedBroker:
     def url(self) -> str:
         return f"mqtt://{INGEST_USER}:{self.ingest_password}@{self.host}:{self.port}"
 
-    def start(self, port: int = DEFAULT_PORT) -> None:
-        self.port = free_port_from(port, self.host)
+    def start(self, port: int = DEFAULT_PORT, attempts: int = 5) -> None:
+        """Listen on `port` or the next free one. Another process may take the port between
+        the probe and the bind (two demos starting at once): then try the next one."""
         _CHECKERS[self.name] = self.check
         _INGEST_USERS[self.name] = INGEST_USER
+        for _ in range(attempts):
+            self.port = free_port_from(port, self.host)
+            failure = self._start_on(self.port)
+            if failure is None:
+                return
+            if not _bind_failure(failure):
+                break
+            port = self.port + 1
+        raise RuntimeError(f"embedded broker failed to start: {failure}")
+
+    def _start_on(self, port: int) -> BaseException | None:
         config: dict[str, Any] = {
-            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
+            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{port}"}},
             "plugins": {
                 f"{__name__}.RegistryAuthPlugin": {"broker": self.name},
                 f"{__name__}.DeviceTopicPlugin": {"broker": self.name},
@@ -138,6 +159,7 @@ class EmbeddedBroker:
             except BaseException as exc:
                 failure.append(exc)
                 started.set()
+                loop.close()
                 return
             started.set()
             loop.run_forever()
@@ -146,7 +168,10 @@ class EmbeddedBroker:
         self._thread.start()
         started.wait(15)
         if failure:
-            raise RuntimeError(f"embedded broker failed to start: {failure[0]}")
+            self._thread.join(5)
+            self._loop = self._broker = self._thread = None
+            return failure[0]
+        return None
 
     def stop(self) -> None:
         if self._loop is not None and self._broker is not None:
