@@ -92,10 +92,12 @@ def get_all(
 
 
 def get(*, session: Session, principal: Principal, id: int, lock: bool = False) -> Incident:
-    stmt = visible(principal).where(Incident.id == id)
+    """The incident if the caller may see it (locked for a step on PostgreSQL). The scope is
+    checked on the id alone; the record itself comes from the session when already loaded."""
+    stmt = select(Incident.id).where(Incident.id == id, incident_scope(principal))
     if lock and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Incident)
-    incident = session.scalars(stmt).first()
+    incident = session.get(Incident, id) if session.scalar(stmt) is not None else None
     if incident is None:
         raise NotFound(f"incident {id} not found")
     return incident

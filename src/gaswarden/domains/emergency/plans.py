@@ -211,11 +211,6 @@ def create(*, session: Session, principal: Principal, data: PlanCreate) -> Emerg
         if owner_id not in (None, principal.org_id):
             raise Forbidden("an enterprise writes its own plans only")
         owner_id = principal.org_id
-    elif owner_id is None and data.level is not PlanLevel.DISTRICT:
-        raise Invalid(
-            "owner_id: an enterprise's plan names the enterprise",
-            errors=[{"loc": ["body", "owner_id"], "msg": "required"}],
-        )
     area_id = data.area_id
     if owner_id is not None:
         org = session.get(Organization, owner_id)

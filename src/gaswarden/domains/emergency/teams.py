@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,13 +21,18 @@ from gaswarden.domains.workforce.service import org_place, owned_scope
 ENTITY = "team"
 
 
+class VehicleRef(NamedTuple):
+    id: int
+    plate: str
+
+
 @dataclass
 class TeamView:
     """A team with what an incident commander needs to know of it."""
 
     team: Team
     members: list[str] = field(default_factory=list)
-    vehicles: list[Vehicle] = field(default_factory=list)
+    vehicles: list[VehicleRef] = field(default_factory=list)
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -73,20 +78,22 @@ def teams(
     found = list(session.scalars(stmt))
     ids = [t.id for t in found]
     members: dict[int, list[str]] = defaultdict(list)
-    vehicles: dict[int, list[Vehicle]] = defaultdict(list)
+    vehicles: dict[int, list[VehicleRef]] = defaultdict(list)
     if ids:
-        for person in session.scalars(
-            select(Person).where(Person.team_id.in_(ids), Person.active).order_by(Person.id)
+        for team_id, name in session.execute(
+            select(Person.team_id, Person.name)
+            .where(Person.team_id.in_(ids), Person.active)
+            .order_by(Person.id)
         ):
-            assert person.team_id is not None
-            members[person.team_id].append(person.name)
-        for vehicle in session.scalars(
-            select(Vehicle)
+            if team_id is not None:
+                members[team_id].append(name)
+        for team_id, vehicle_id, plate in session.execute(
+            select(Vehicle.team_id, Vehicle.id, Vehicle.plate)
             .where(Vehicle.team_id.in_(ids), Vehicle.status == VehicleStatus.IN_SERVICE)
             .order_by(Vehicle.plate)
         ):
-            assert vehicle.team_id is not None
-            vehicles[vehicle.team_id].append(vehicle)
+            if team_id is not None:
+                vehicles[team_id].append(VehicleRef(vehicle_id, plate))
     return [TeamView(t, members[t.id], vehicles[t.id]) for t in found]
 
 
