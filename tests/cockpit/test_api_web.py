@@ -109,6 +109,10 @@ def test_the_page_paints_figures_and_open_alarms(
     assert maps["layers"]["teams"] == "救援队伍"
     scores = client.get("/cockpit/scores.json?days=2").json()
     assert len(scores["days"]) == 2 and scores["towns"]
+    client.cookies.set("lang", "en")
+    english = client.get("/cockpit").text
+    assert "Gas safety cockpit" in english and "Red (I)" in english
+    assert client.get("/cockpit/map.json").json()["layers"]["teams"] == "Rescue teams"
 
 
 def test_an_enterprise_page_shows_its_own(
