@@ -9,6 +9,7 @@ from gaswarden.cli import (
     broker,
     db,
     demo,
+    emergency,
     hazards,
     ingest,
     inspect,
@@ -42,5 +43,6 @@ for module in (
     inspect,
     report,
     network,
+    emergency,
 ):
     module.register(app)
