@@ -101,7 +101,10 @@ def record(
     flow_device_id: int | None,
     principal: Principal,
 ) -> NetworkLeak:
-    """Record (or refine) the network's open leak and raise (or update) its alarm."""
+    """Record (or refine) the network's open leak and raise (or update) its alarm. Two
+    watchers at once take turns on the network's row (PostgreSQL; SQLite has one writer),
+    so the second refines the leak the first opened; the unique index backs this up."""
+    session.execute(select(PipeNetwork.id).where(PipeNetwork.id == network.id).with_for_update())
     leak = open_leak(session, network.id)
     created = leak is None
     if leak is None:

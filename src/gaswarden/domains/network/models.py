@@ -18,10 +18,12 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -180,10 +182,23 @@ class DemandHour(Base):
     temperature_c: Mapped[float | None] = mapped_column(Float)  # observed, else forecast
 
 
+OPEN_LEAK = "status IN ('suspected', 'confirmed')"
+
+
 class NetworkLeak(IdMixin, TimestampMixin, Base):
     """A leak the network detected and localised, with what the dispatcher needs to act."""
 
     __tablename__ = "network_leak"
+    # One open (suspected or confirmed) leak per network, whatever two watchers do at once.
+    __table_args__ = (
+        Index(
+            "ux_network_leak_open",
+            "network_id",
+            unique=True,
+            postgresql_where=text(OPEN_LEAK),
+            sqlite_where=text(OPEN_LEAK),
+        ),
+    )
 
     network_id: Mapped[int] = mapped_column(
         ForeignKey("pipe_network.id", ondelete="CASCADE"), index=True
