@@ -66,6 +66,14 @@ def test_the_public_form_needs_no_sign_in(
     assert PHONE not in done.text
 
 
+def test_the_public_form_speaks_english_too(client: TestClient, world: World) -> None:
+    client.cookies.set("lang", "en")
+    page = client.get("/service/report")
+    assert "Report a problem or ask" in page.text and "Leak report" in page.text
+    client.cookies.set("lang", "zh")
+    assert "网上报修与咨询" in client.get("/service/report").text
+
+
 def test_the_public_form_refuses(client: TestClient, session: Session, world: World) -> None:
     page = client.get("/service/report")
     token = csrf_of(page.text)

@@ -75,6 +75,8 @@ CHANNEL_MIX = (
     (RequestChannel.COUNTER, 0.05),
 )
 LATE_SHARE = 0.07  # responses (and separately resolutions) after the target
+# Of the last two days' requests, one in four not yet dispatched, one in four not yet answered.
+RECENT_DAYS, RECENT_WAITING = 2, 0.25
 SATISFACTION = ((5, 0.58), (4, 0.27), (3, 0.09), (2, 0.04), (1, 0.02))
 DESCRIPTIONS: dict[RequestKind, tuple[str, ...]] = {
     RequestKind.REPAIR: (
@@ -451,6 +453,12 @@ def _history_request(
         at + timedelta(minutes=_minutes(rng, target.resolve_min, late_resolve)),
     )
     overdue_at: datetime | None = None
+    # The last two days' requests: a share still waiting to be dispatched or answered.
+    stall = rng.random() if end - at < timedelta(days=RECENT_DAYS) else 1.0
+    if stall < RECENT_WAITING:
+        assigned = end  # not dispatched yet
+    elif stall < 2 * RECENT_WAITING:
+        responded = resolved = end  # dispatched, no one there yet
     if assigned < end:
         crew = teams.get(owner) or []
         team = rng.choice(crew) if crew and kind is not RequestKind.ENQUIRY else None
@@ -484,7 +492,7 @@ def _history_request(
         overdue_at = row["resolve_due_at"] + timedelta(minutes=15)
     elif row["resolved_at"] is not None and row["resolved_at"] > row["resolve_due_at"]:
         overdue_at = row["resolved_at"]
-    if overdue_at is not None:
+    if overdue_at is not None and overdue_at < end:  # the nightly sweep has seen it
         row["overdue"] = True
         event(
             RequestEventKind.OVERDUE, overdue_at, row["status"], actor="system", note="超过服务时限"
