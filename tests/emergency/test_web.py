@@ -37,7 +37,19 @@ def test_pages_render_in_both_languages(client: TestClient, world: World) -> Non
             r = client.get(path)
             assert r.status_code == 200, (path, r.text[:500])
             assert word in r.text, path
+    client.post(
+        f"{API}/contacts",
+        json={
+            "name": "赵主任",
+            "title": "主任",
+            "unit": "区燃气监管中心",
+            "phone": "13800001234",
+            "min_grade": "IV",
+        },
+        headers=world.headers("reg_admin"),
+    )
     r = client.get("/emergency/resources")
+    assert "138****1234" in r.text and "13800001234" not in r.text
     assert 'id="em-map-data"' in r.text and "/static/vendor/plotly.min.js" in r.text
     assert f'data-team-id="{world.ids["team_a"]}"' in r.text
     assert client.get("/static/emergency.js").status_code == 200
@@ -160,6 +172,18 @@ def test_plan_and_drill_forms(client: TestClient, world: World) -> None:
     r = client.post(f"{plan_url}/submit", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
     assert 'data-status="submitted"' in client.get(plan_url).text
+    plan_id = int(plan_url.rsplit("/", 1)[1])
+    r = client.post(
+        f"{API}/plans/{plan_id}/approve",
+        json={"review_due_on": "2020-01-01"},
+        headers=world.headers("reg_staff"),
+    )
+    assert r.status_code == 200
+    assert (
+        f'data-plan-id="{plan_id}" class="overdue" data-overdue'
+        in client.get("/emergency/plans").text
+    )
+    assert 'data-count="review_overdue">1<' in client.get("/emergency/plans").text
     r = client.post(
         "/emergency/drills",
         data={

@@ -641,6 +641,19 @@ def _resources(
             for r in items
         ],
         totals=reserves.totals(session=session, principal=principal),
+        contacts=[
+            {
+                "name": c.name,
+                "title": c.title,
+                "unit": c.unit,
+                "phone": mask_phone(c.phone),
+                "grade": c.min_grade,
+                "district": c.owner_id is None,
+            }
+            for c in contacts.service.get_all(
+                session=session, principal=principal, params=PageParams(size=500)
+            ).items
+        ],
         flag=flag or "",
         road={"nodes": nodes, "edges": edges, "km": km},
         map_json=json.dumps(view.map_data(session, principal, views, lang), ensure_ascii=False),
