@@ -1,7 +1,8 @@
 """The cockpit in a real browser: a reading published over MQTT to a private Mosquitto, taken
 in by an ingest worker with the rules engine (writing into the live server's database), shows
 on the open cockpit as a new item of the alarm feed, and the figure of today's red alarms goes
-up, without a reload; the map and the score trends load after the first paint."""
+up, and the alarm's ring shows on the map, without a reload; the map and the score trends
+load after the first paint."""
 
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ def test_a_new_alarm_and_a_figure_appear_on_the_open_cockpit(  # type: ignore[no
         timeout=15_000,
     )
     assert page.locator("[data-fig='alarms_open']").inner_text() == str(open_alarms + 1)
+    # the map follows: the alarm's ring on the device (refreshed after the push)
+    page.wait_for_function(
+        "id => (document.getElementById('cockpit-map').data || []).some("
+        "t => t.meta === 'alarms' && t.customdata.includes('/alarms/' + id))",
+        arg=item.get_attribute("data-alarm-id"),
+        timeout=15_000,
+    )
     assert page.evaluate("window.__sameDocument") is True  # no reload
     page.screenshot(path="/tmp/gaswarden_cockpit.png", full_page=True)
     assert guard.blocked == []

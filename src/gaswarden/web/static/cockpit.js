@@ -113,7 +113,7 @@
       g.y.push(f.geometry.coordinates[1]);
       g.text.push(p.name + "<br>" + p.label);
       g.customdata.push(p.url);
-      g.marker.color.push(p.layer === "alarms" ? "rgba(0,0,0,0)" : p.colour);
+      g.marker.color.push(p.colour);  // open symbols (alarms' rings) stroke in it
     });
     order.forEach(function (k) { out.push(groups[k]); });
     return out;
@@ -127,7 +127,7 @@
       y.range = mapEl.layout.yaxis.range.slice(); y.autorange = false;
     }
     return { margin: { l: 48, r: 8, t: 8, b: 40 }, xaxis: x, yaxis: y,
-             legend: { orientation: "h", y: -0.12, font: { color: "#c7d6e6", size: 11 } },
+             legend: { orientation: "h", y: -0.2, font: { color: "#c7d6e6", size: 11 } },
              hovermode: "closest", dragmode: "pan", plot_bgcolor: "#0b1622", paper_bgcolor: "#0f1d2d",
              font: { color: "#c7d6e6", family: "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif" } };
   }
