@@ -36,6 +36,7 @@ HISTORY_DAYS = 730  # the forecaster learns from the last two years
 SHOWN_DAYS = 14  # actuals drawn before the forecast
 MIN_HISTORY_DAYS = 21
 BAND_FOLDS, BAND_DAYS = 4, 14  # rolling-origin blocks the forecast band is measured on
+Z90 = 1.2816  # the 10–90 % band is ±1.28 σ of a normal error
 _fitted: OrderedDict[tuple[int, int, str], Forecaster] = OrderedDict()
 _guard = threading.Lock()
 
@@ -122,6 +123,28 @@ def forecaster(
     elif hit.last_hour < past["hour"].iloc[-1]:
         hit = replace(hit, frame=hourly(past))
     return hit, past, future
+
+
+def expected_inflow(
+    session: Session, network: PipeNetwork, feed: int, start: datetime, end: datetime
+) -> pd.DataFrame | None:
+    """The forecast of the hours from `start` to `end` (UTC), issued from the history before
+    `start`'s hour (so the hours being checked never taught it), indexed by hour:
+    [forecast, low, high, sigma] in m³/h; None without enough history."""
+    try:
+        fc, past, future = forecaster(session, network, feed)
+    except Invalid:
+        return None
+    first, last = pd.Timestamp(start).floor("h"), pd.Timestamp(end).floor("h")
+    before = past[past["hour"] < first]
+    if len(before) < MIN_HISTORY_DAYS * 24:
+        return None
+    hours = pd.date_range(first, last, freq="h")
+    observed = past[past["hour"] >= first].set_index("hour")["temperature_c"].dropna()
+    temps = _temperatures(before, pd.concat([observed, future]).sort_index(), hours)
+    out = replace(fc, frame=hourly(before)).predict(hours, temps).set_index("hour")
+    out["sigma"] = (out["high"] - out["low"]) / (2 * Z90)
+    return out
 
 
 def forecast(
