@@ -227,6 +227,13 @@ def equipment_lines(total: int) -> list[tuple[str, str, str, int]]:
 def _reserves(demo: Demo, found: list[Team]) -> None:
     rng = demo.rng
     for i, team in enumerate(found):
+        # Held at the team's base: the place given, so that nothing is looked up per line.
+        assert team.base_lon is not None and team.base_lat is not None
+        place = {
+            "lon": team.base_lon,
+            "lat": team.base_lat,
+            "area_id": demo.grid_id(demo.grid_at(team.base_lon, team.base_lat)),
+        }
         for kind, name, unit, sets in equipment_lines(team.equipment_sets):
             maintained = demo.days(-170, -5)
             demo.make(
@@ -239,6 +246,7 @@ def _reserves(demo: Demo, found: list[Team]) -> None:
                 sets=sets,
                 owner_id=team.owner_id,
                 team_id=team.id,
+                **place,
                 last_maintained_on=maintained,
                 # mostly half-yearly upkeep; a few fall due within the month or are overdue
                 next_maintenance_on=maintained + timedelta(days=180),
@@ -254,6 +262,7 @@ def _reserves(demo: Demo, found: list[Team]) -> None:
                 sets=0,
                 owner_id=team.owner_id,
                 team_id=team.id,
+                **place,
                 # sealant keeps two years; two teams' stock has run out and awaits renewal
                 expires_on=(demo.days(-40, -5) if i in (2, 6) else demo.days(60, 700))
                 if kind == "leak_sealing"
@@ -272,6 +281,7 @@ def _reserves(demo: Demo, found: list[Team]) -> None:
             sets=0,
             lon=lon,
             lat=lat,
+            area_id=demo.grid_id(demo.grid_at(lon, lat)),
             address="东昌府区应急物资储备库",
             next_maintenance_on=demo.days(-10, 200),
         )
