@@ -48,6 +48,8 @@ def test_pages_render_in_both_languages(client: TestClient, world: World) -> Non
         },
         headers=world.headers("reg_admin"),
     )
+    r = client.get("/emergency/incidents")
+    assert 'href="/emergency/incidents" aria-current="page"' in r.text
     r = client.get("/emergency/resources")
     assert "138****1234" in r.text and "13800001234" not in r.text
     assert 'id="em-map-data"' in r.text and "/static/vendor/plotly.min.js" in r.text

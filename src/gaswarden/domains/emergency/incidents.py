@@ -12,7 +12,7 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
@@ -121,6 +121,13 @@ def open_ones(*, session: Session, principal: Principal, limit: int = 10) -> lis
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def count_open(*, session: Session, principal: Principal) -> int:
+    stmt = select(func.count(Incident.id)).where(
+        incident_scope(principal), Incident.status != IncidentStatus.CLOSED
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def for_alarm(*, session: Session, principal: Principal, alarm_id: int) -> list[Incident]:

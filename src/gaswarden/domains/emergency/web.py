@@ -126,6 +126,7 @@ def overview(request: Request, session: SessionDep, principal: WebPrincipal) -> 
         teams_available=sum(1 for v in views if v.team.duty_status.available),
         teams_total=len(views),
         open_rows=open_rows,
+        open_count=incidents.count_open(session=session, principal=principal),
         road={"nodes": nodes, "edges": edges, "km": km},
         lang=lang,
     )
