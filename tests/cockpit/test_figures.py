@@ -72,6 +72,16 @@ def test_enterprise_a_and_the_grid_supervisor(
     assert grid.cylinders_filled_today == 0
 
 
+def test_an_inspection_agency_sees_its_assigned_site(
+    session: Session, world: World, recs: records.Records
+) -> None:
+    f = compute(session, world, "inspector")  # assigned the gate station
+    assert (f.devices, f.online) == (1, 1)
+    assert f.alarms.today == {"red": 1, "orange": 0, "yellow": 0, "blue": 0}
+    assert (f.hazards_open, f.incidents_open) == (1, 1)
+    assert (f.requests_open, f.conversions_in_progress, f.cylinders_filled_today) == (0, 0, 0)
+
+
 def test_figures_without_records_are_zero_and_rates_empty(session: Session, world: World) -> None:
     f = compute(session, world, "ent_b_admin")
     assert f.online_rate == 0.0 and f.alarms.total_today == 0

@@ -90,6 +90,7 @@ def test_week_and_enterprise_scope(session: Session, world: World, recs: records
     assert week.value("emergency", "incidents") == 1 and week.value("alarms", "raised") == 4
     assert week.value("emergency", "drills") == 0  # held 10-09
     b = gather(session, world, "ent_b_admin")
+    assert b.title == "聊城鲁通液化气有限公司燃气安全月报（2026年10月）"
     assert b.value("alarms", "raised") == 2 and b.value("conversions", "applied") == 0
     assert b.value("emergency", "incidents") == 1 and b.value("service", "received") == 1
     assert b.value("coverage", "villages") == 2  # coverage is public (service.scope)

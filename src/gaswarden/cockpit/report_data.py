@@ -53,6 +53,7 @@ from gaswarden.domains.inspection.models import Inspection
 from gaswarden.domains.network.enums import LeakStatus
 from gaswarden.domains.network.models import NetworkLeak, PipeNetwork
 from gaswarden.domains.network.scope import network_scope
+from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.service.enums import RequestKind
 from gaswarden.domains.service.models import ServiceRequest, Village
 from gaswarden.rules.grades import Grade
@@ -620,10 +621,15 @@ def _towns(
         )
 
 
-def _scope_name(principal: Principal) -> str:
+def _scope_name(session: Session, principal: Principal) -> str:
+    """全区 for regulators; else the caller's organisation (an enterprise's own report)."""
     if principal.scope_kind in (ScopeKind.ALL, ScopeKind.AREA) and principal.is_regulator:
         return "全区"
-    return f"{principal.display_name}"
+    if principal.org_id is not None:
+        name = session.scalar(select(Organization.name).where(Organization.id == principal.org_id))
+        if name:
+            return str(name)
+    return principal.display_name
 
 
 def gather(
@@ -639,7 +645,7 @@ def gather(
     now = now or utcnow()
     since, until = period_bounds(period, start)
     hp = hazard_stats.Period.of(since, until, tz=tz, now=now)
-    scope_name = _scope_name(principal)
+    scope_name = _scope_name(session, principal)
     kind = "周报" if period == "week" else "月报"
     span = (
         f"{since.year}年{since.month}月"
