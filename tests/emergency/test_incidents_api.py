@@ -176,6 +176,17 @@ def test_contacts_by_grade_and_notify(client: TestClient, world: World) -> None:
     assert told("III") == {"分管副局长", "值班科长", "企业值班"}
     assert told("I") == {"区长", "分管副局长", "值班科长", "企业值班"}
 
+    # A leak report comes in as IV; the duty room raises it to II and more are told.
+    inc = _open(client, world, grade="IV")
+    r = client.post(f"{API}/incidents/{inc['id']}/grade", json={"grade": "II"}, headers=h)
+    assert r.status_code == 200 and r.json()["grade"] == "II"
+    assert r.json()["events"][-1]["kind"] == "graded"
+    assert r.json()["events"][-1]["data"] == {"from": "IV", "to": "II"}
+    rows = client.get(f"{API}/incidents/{inc['id']}/contacts", headers=h).json()
+    assert {c["name"] for c in rows} == {"分管副局长", "值班科长", "企业值班"}
+    r = client.post(f"{API}/incidents/{inc['id']}/grade", json={"grade": "II"}, headers=h)
+    assert r.status_code == 409
+
     inc = _open(client, world, grade="III")
     r = client.post(f"{API}/incidents/{inc['id']}/notify", json={"note": "电话通知"}, headers=h)
     event = r.json()["events"][-1]

@@ -46,6 +46,7 @@ from gaswarden.domains.emergency.schemas import (
     DrillHeld,
     DrillRead,
     DutyUpdate,
+    GradeCreate,
     IncidentDetail,
     IncidentEventRead,
     IncidentOpen,
@@ -534,6 +535,20 @@ def close(
     incident_id: int, body: CloseCreate, session: SessionDep, principal: PrincipalDep
 ) -> IncidentDetail:
     incident = response.close(
+        session=session, principal=principal, id=incident_id, **body.model_dump()
+    )
+    return _incident_detail(session, incident)
+
+
+@router.post(
+    f"{P}/incidents/{{incident_id}}/grade",
+    response_model=IncidentDetail,
+    summary="Set the incident's grade 定级",
+)
+def regrade(
+    incident_id: int, body: GradeCreate, session: SessionDep, principal: PrincipalDep
+) -> IncidentDetail:
+    incident = response.regrade(
         session=session, principal=principal, id=incident_id, **body.model_dump()
     )
     return _incident_detail(session, incident)

@@ -16,7 +16,12 @@ from gaswarden.core.errors import Conflict, Invalid, NotFound
 from gaswarden.core.protect import mask_phone
 from gaswarden.db.base import utcnow
 from gaswarden.domains.emergency import contacts as contact_list
-from gaswarden.domains.emergency.enums import DistanceMethod, IncidentEventKind, IncidentStatus
+from gaswarden.domains.emergency.enums import (
+    DistanceMethod,
+    IncidentEventKind,
+    IncidentGrade,
+    IncidentStatus,
+)
 from gaswarden.domains.emergency.incidents import get
 from gaswarden.domains.emergency.models import Dispatch, Incident
 from gaswarden.domains.emergency.ranking import distance_from
@@ -292,6 +297,36 @@ def close(
         note=summary,
         data={"cause": incident.cause, "injured": injured, "deaths": deaths},
         changes={"cause": [None, incident.cause]},
+    )
+    return incident
+
+
+def regrade(
+    *,
+    session: Session,
+    principal: Principal,
+    id: int,
+    grade: IncidentGrade,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> Incident:
+    """The duty room sets the incident's grade (定级): a leak report starts as IV and is
+    raised when the scene calls for it. The contacts to tell follow the grade."""
+    incident, at = _begin(session, principal, id, "grade incidents", at)
+    before = incident.grade
+    if grade is before:
+        raise Conflict(f"the incident is already {grade.value}")
+    incident.grade = grade
+    session.flush()
+    record(
+        session,
+        incident,
+        IncidentEventKind.GRADED,
+        at=at,
+        principal=principal,
+        note=note,
+        data={"from": before.value, "to": grade.value},
+        changes={"grade": [before.value, grade.value]},
     )
     return incident
 

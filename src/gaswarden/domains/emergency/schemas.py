@@ -97,6 +97,12 @@ class CloseCreate(InputModel):
     at: datetime | None = None
 
 
+class GradeCreate(InputModel):
+    grade: IncidentGrade
+    note: str | None = Note
+    at: datetime | None = None
+
+
 class NotifyCreate(InputModel):
     note: str | None = Note
 

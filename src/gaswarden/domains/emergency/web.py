@@ -347,6 +347,7 @@ def _incident_page(
             for d in incident.dispatches
         ],
         steps=view.steps_for(principal, incident),
+        grades=[(g.value, g.label(page_lang(request))) for g in IncidentGrade],
         available=[
             v
             for v in teams.teams(session=session, principal=principal)
@@ -397,6 +398,10 @@ def run_incident_step(
                 errors=[{"loc": ["body", "dispatch_id"], "msg": "required"}],
             )
         response.return_team(**common, dispatch_id=dispatch_id, note=ftext(form, "note"))
+    elif step == "grade":
+        response.regrade(
+            **common, grade=choice(form, "grade", IncidentGrade), note=ftext(form, "note")
+        )
     elif step == "notify":
         response.notify(**common, note=ftext(form, "note"))
     elif step == "close":

@@ -82,6 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "step:control": ("险情控制", "Under control"),
     "step:return": ("归队", "Team returned"),
     "step:close": ("结案", "Close"),
+    "step:grade": ("定级", "Set the grade"),
     "step:notify": ("通知联络人", "Notify contacts"),
     "step:submit": ("提交审批", "Submit"),
     "step:approve": ("批准", "Approve"),
@@ -219,7 +220,7 @@ def steps_for(principal: Principal, incident: Incident) -> list[str]:
         out.append("control")
     if any(d.returned_at is None for d in incident.dispatches):
         out.append("return")
-    out += ["notify", "close"]
+    out += ["grade", "notify", "close"]
     return out
 
 
