@@ -99,16 +99,17 @@ def _covers(point: Point, coords: Iterable[Sequence[float]]) -> bool:
 
 
 # ---- the network --------------------------------------------------------------------------------
-def nearest_main(
-    session: Session, principal: Principal, *, owner_id: int | None, lon: float, lat: float
-) -> NearestMain | None:
-    """The nearest main of the owner's network models (those the caller may see) that cover
-    the point; None where no model covers it."""
+Line = tuple[str, list[list[float]]]  # (pipe ref, [[lon, lat], ...])
+
+
+def network_mains(
+    session: Session, principal: Principal, *, owner_id: int | None
+) -> list[tuple[str, list[Line]]]:
+    """The mains of the owner's network models the caller may see: (network code, lines)."""
     stmt = select(PipeNetwork.id, PipeNetwork.code).where(network_scope(principal))
     if owner_id is not None:
         stmt = stmt.where(PipeNetwork.owner_id == owner_id)
-    best: NearestMain | None = None
-    point = (lon, lat)
+    out: list[tuple[str, list[Line]]] = []
     for network_id, code in session.execute(stmt.order_by(PipeNetwork.code)).all():
         ja, jb = aliased(NetworkJunction), aliased(NetworkJunction)
         rows = session.execute(
@@ -136,7 +137,7 @@ def nearest_main(
                 jb.role != JunctionRole.SERVICE,
             )
         ).all()
-        lines: list[tuple[str, list[list[float]]]] = []
+        lines: list[Line] = []
         for index, name, alon, alat, blon, blat, geometry in rows:
             coords = (
                 geometry["coordinates"]
@@ -146,7 +147,24 @@ def nearest_main(
                 else [[alon, alat], [blon, blat]]
             )
             lines.append((name or f"P{index}", coords))
-        if not lines or not _covers(point, (c for _, line in lines for c in line)):
+        if lines:
+            out.append((code, lines))
+    return out
+
+
+def covers(point: Point, lines: list[Line]) -> bool:
+    return _covers(point, (c for _, line in lines for c in line))
+
+
+def nearest_main(
+    session: Session, principal: Principal, *, owner_id: int | None, lon: float, lat: float
+) -> NearestMain | None:
+    """The nearest main of the owner's network models (those the caller may see) that cover
+    the point; None where no model covers it."""
+    best: NearestMain | None = None
+    point = (lon, lat)
+    for code, lines in network_mains(session, principal, owner_id=owner_id):
+        if not covers(point, lines):
             continue
         for ref, line in lines:
             d = polyline_distance_m(point, line)
