@@ -223,3 +223,36 @@ def test_team_duty_status_is_set_and_audited(client: TestClient, world: World) -
     )
     assert audit.status_code == 200
     assert any(row["action"] == "duty_status" for row in audit.json()["items"])
+
+
+def test_team_base_and_skills_and_reserve_updates(client: TestClient, world: World) -> None:
+    a = world.headers("ent_a_admin")
+    team = world.ids["team_a"]
+    r = client.patch(
+        f"{API}/teams/{team}",
+        json={"skills": ["带压堵漏", " ", "管道抢修"], "base_lon": 115.93, "base_lat": 36.42},
+        headers=a,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["skills"] == ["带压堵漏", "管道抢修"]
+    assert (r.json()["lon"], r.json()["lat"]) == (115.93, 36.42)
+    r = client.patch(f"{API}/teams/{team}", json={"base_lon": 115.9}, headers=a)
+    assert r.status_code == 422
+    r = client.post(
+        f"{API}/reserves",
+        json={
+            "name": "检测仪",
+            "category": "equipment",
+            "kind": "gas_detector",
+            "quantity": 3,
+            "sets": 3,
+        },
+        headers=a,
+    )
+    item = r.json()["id"]
+    r = client.patch(f"{API}/reserves/{item}", json={"quantity": 5, "sets": 5}, headers=a)
+    assert r.json()["quantity"] == 5 and r.json()["sets"] == 5
+    r = client.patch(
+        f"{API}/reserves/{item}", json={"quantity": 1}, headers=world.headers("ent_b_admin")
+    )
+    assert r.status_code == 404

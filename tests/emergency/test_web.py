@@ -54,6 +54,7 @@ def test_pages_render_in_both_languages(client: TestClient, world: World) -> Non
     assert "138****1234" in r.text and "13800001234" not in r.text
     assert 'id="em-map-data"' in r.text and "/static/vendor/plotly.min.js" in r.text
     assert f'data-team-id="{world.ids["team_a"]}"' in r.text
+    assert f'data-vehicle-id="{world.ids["veh_b"]}"' in r.text  # delivery vehicles too
     assert client.get("/static/emergency.js").status_code == 200
 
 

@@ -97,6 +97,33 @@ def teams(
     return [TeamView(t, members[t.id], vehicles[t.id]) for t in found]
 
 
+def vehicle_rows(*, session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Every vehicle in scope with its team: the rescue vehicles and the LPG delivery
+    vehicles that can carry cylinders away from a scene."""
+    names: dict[int, str] = {
+        i: n
+        for i, n in session.execute(
+            select(Team.id, Team.name).where(owned_scope(principal, Team.owner_id))
+        )
+    }
+    stmt = (
+        select(Vehicle)
+        .where(owned_scope(principal, Vehicle.owner_id))
+        .order_by(Vehicle.kind, Vehicle.plate)
+    )
+    return [
+        {
+            "id": v.id,
+            "plate": v.plate,
+            "kind": v.kind,
+            "status": v.status,
+            "owner_name": v.owner_name,
+            "team": names.get(v.team_id, "—") if v.team_id else "—",
+        }
+        for v in session.scalars(stmt)
+    ]
+
+
 def get_team(*, session: Session, principal: Principal, id: int) -> Team:
     team = session.scalars(
         select(Team).where(Team.id == id, owned_scope(principal, Team.owner_id))

@@ -636,6 +636,7 @@ def _resources(
         principal=principal,
         teams=[v.read() | {"view": v} for v in views],
         duty=DutyStatus.choices(lang),
+        vehicles=teams.vehicle_rows(session=session, principal=principal),
         items=[
             {
                 "item": r,
