@@ -534,44 +534,65 @@ def _incidents(demo: Demo, start: date) -> None:
             ),
         )
         demo.counts["incident"] += 1
-        _, ranked = ranking.rank_teams(session=s, principal=reg, incident=incident, limit=2)
-        if not ranked:
-            continue
-        sent = ranked[: 2 if grade.rank <= 3 else 1]
-        t = reported + timedelta(minutes=rng.uniform(2, 8))
-        for row in sent:
-            vehicles = row.view.vehicles
-            response.dispatch(
-                session=s,
-                principal=reg,
-                id=incident.id,
-                team_id=row.view.team.id,
-                vehicle_id=vehicles[0].id if vehicles else None,
-                at=t,
-            )
-        response.notify(session=s, principal=reg, id=incident.id, at=t + timedelta(minutes=1))
-        speed_m_per_min = rng.uniform(400, 650)  # 24-39 km/h through town
-        arrive = t + timedelta(minutes=sent[0].distance_m / speed_m_per_min + rng.uniform(2, 6))
-        response.arrive(session=s, principal=reg, id=incident.id, at=arrive)
-        response.add_action(
+        respond(demo, incident.id, cause=None if last else cause, principal=reg)
+
+
+def respond(
+    demo: Demo, incident_id: int, *, cause: str | None, principal: Principal | None = None
+) -> None:
+    """Play the response to an incident already reported, for the demo: the nearest
+    available teams (two for grade III and worse) sent a few minutes after the report with a
+    vehicle, the contacts told, arrival after the road distance at a town speed, the first
+    measures, then (with a `cause`) control and closing. Steps that would fall after now are
+    left undone, so a recent incident stays open. Other demo steps (the service channels'
+    leak reports) call this for the incidents they open."""
+    rng, s = demo.rng, demo.session
+    reg = principal or _principal(demo, "reg_staff")
+    incident = incidents.get(session=s, principal=SYSTEM, id=incident_id)
+    if incident.lon is None or incident.lat is None or not incident.status.is_open:
+        return
+    now = datetime.now(UTC)
+    _, ranked = ranking.rank_teams(session=s, principal=reg, incident=incident, limit=2)
+    if not ranked:
+        return
+    sent = ranked[: 2 if incident.grade.rank <= 3 else 1]
+    t = incident.reported_at + timedelta(minutes=rng.uniform(2, 8))
+    speed_m_per_min = rng.uniform(400, 650)  # 24-39 km/h through town
+    arrive = t + timedelta(minutes=sent[0].distance_m / speed_m_per_min + rng.uniform(2, 6))
+    if arrive + timedelta(minutes=3) >= now:
+        return
+    for row in sent:
+        vehicles = row.view.vehicles
+        response.dispatch(
             session=s,
             principal=reg,
             id=incident.id,
-            note="关闭上游阀门，设置警戒区，疏散群众，检测浓度",
-            at=arrive + timedelta(minutes=3),
+            team_id=row.view.team.id,
+            vehicle_id=vehicles[0].id if vehicles else None,
+            at=t,
         )
-        if last:
-            continue  # still on scene on the demo's day
-        controlled = arrive + timedelta(minutes=rng.uniform(15, 90))
-        response.control(session=s, principal=reg, id=incident.id, at=controlled)
-        response.close(
-            session=s,
-            principal=reg,
-            id=incident.id,
-            cause=cause,
-            summary="险情排除，恢复供气，现场清理完毕。",
-            at=controlled + timedelta(minutes=rng.uniform(30, 240)),
-        )
+    response.notify(session=s, principal=reg, id=incident.id, at=t + timedelta(minutes=1))
+    response.arrive(session=s, principal=reg, id=incident.id, at=arrive)
+    response.add_action(
+        session=s,
+        principal=reg,
+        id=incident.id,
+        note="关闭上游阀门，设置警戒区，疏散群众，检测浓度",
+        at=arrive + timedelta(minutes=3),
+    )
+    controlled = arrive + timedelta(minutes=rng.uniform(15, 90))
+    closed = controlled + timedelta(minutes=rng.uniform(30, 240))
+    if cause is None or closed >= now:
+        return  # still on scene
+    response.control(session=s, principal=reg, id=incident.id, at=controlled)
+    response.close(
+        session=s,
+        principal=reg,
+        id=incident.id,
+        cause=cause,
+        summary="险情排除，恢复供气，现场清理完毕。",
+        at=closed,
+    )
 
 
 def load_emergency_history(demo: Demo) -> None:
