@@ -234,3 +234,16 @@ def test_the_regulator_sets_prices_on_the_page(client: TestClient, world: World)
         data={"csrf_token": token, "name": "企业套餐", "price_yuan": "100"},
     )
     assert r.status_code == 403
+
+
+def test_counter_entry_is_the_pipeline_companys(client: TestClient, world: World) -> None:
+    for who in ("reg_admin", "grid_sup", "ent_b_admin", "viewer"):
+        client.cookies.clear()
+        token = sign_in(client, who)
+        assert client.get("/conversions/new").status_code == 403, who
+        assert "data-counter-entry" not in client.get("/conversions").text, who
+        r = client.post("/conversions/new", data={"csrf_token": token, **form(world)})
+        assert r.status_code == 403, who
+    client.cookies.clear()
+    sign_in(client, "ent_a_admin")
+    assert "data-counter-entry" in client.get("/conversions").text

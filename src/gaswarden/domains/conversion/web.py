@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from gaswarden.core.auth import Principal
-from gaswarden.core.errors import GasWardenError, Invalid
+from gaswarden.core.errors import Forbidden, GasWardenError, Invalid
 from gaswarden.core.pagination import PageParams
 from gaswarden.core.protect import mask_phone
 from gaswarden.deps import SessionDep
@@ -36,6 +36,8 @@ from gaswarden.domains.conversion.enums import (
 )
 from gaswarden.domains.conversion.workflow import Step, may_write, may_write_tariff
 from gaswarden.domains.hazard import web_view as hazard_view
+from gaswarden.domains.organization.enums import OrgKind
+from gaswarden.domains.organization.models import Organization
 from gaswarden.web.csrf import CsrfForm
 from gaswarden.web.form_values import choice as _enum
 from gaswarden.web.form_values import day as _day
@@ -94,6 +96,19 @@ def _grids(session: Session) -> list[tuple[str, str]]:
 
 def _companies(session: Session) -> list[tuple[str, str]]:
     return [(str(o.id), o.name) for o in applications.pipeline_companies(session)]
+
+
+def may_enter(session: Session, principal: Principal) -> bool:
+    """Counter entry is the pipeline company's: its staff, for their own company."""
+    if principal.org_id is None or not may_write(principal, principal.org_id):
+        return False
+    kind = session.scalar(select(Organization.kind).where(Organization.id == principal.org_id))
+    return kind is OrgKind.PIPELINE
+
+
+def _require_enter(session: Session, principal: Principal) -> None:
+    if not may_enter(session, principal):
+        raise Forbidden("counter entry is for the pipeline company's staff 仅限管道燃气企业受理")
 
 
 def _applicant_fields(session: Session, lang: str) -> list[FormField]:
@@ -242,7 +257,7 @@ def application_list(request: Request, session: SessionDep, principal: WebPrinci
         current={k: (raw.get(k) or [""])[0] for k in (*FILTER_NAMES, "q")},
         prev_href=with_query(request, page=page.page - 1) if page.page > 1 else None,
         next_href=with_query(request, page=page.page + 1) if page.page < page.pages else None,
-        may_enter=may_write(principal, principal.org_id),
+        may_enter=may_enter(session, principal),
         error=error,
     )
 
@@ -283,6 +298,7 @@ def _counter_page(
 
 @router.get(f"{BASE}/new")
 def counter_form(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    _require_enter(session, principal)
     lang = page_lang(request)
     fields = _counter_fields(session, lang)
     by = {f.name: f for f in fields}
@@ -298,6 +314,7 @@ def counter_form(request: Request, session: SessionDep, principal: WebPrincipal)
 def counter_save(
     request: Request, session: SessionDep, principal: WebPrincipal, form: CsrfForm
 ) -> Response:
+    _require_enter(session, principal)
     lang = page_lang(request)
     fields = _counter_fields(session, lang, form)
     try:
