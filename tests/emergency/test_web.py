@@ -205,3 +205,52 @@ def test_plan_and_drill_forms(client: TestClient, world: World) -> None:
     as_user(client, "ent_b_admin")
     assert client.get(plan_url).status_code == 404
     assert "门站泄漏演练" not in client.get("/emergency/drills").text
+
+
+def test_reserve_and_contact_forms(client: TestClient, world: World) -> None:
+    csrf = as_user(client, "ent_a_admin")
+    r = client.post(
+        "/emergency/reserves",
+        data={
+            "csrf_token": csrf,
+            "name": "正压式空气呼吸器",
+            "category": "equipment",
+            "kind": "breathing_apparatus",
+            "quantity": "4",
+            "sets": "4",
+            "team_id": str(world.ids["team_a"]),
+            "expires_on": "2020-01-01",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    html = client.get("/emergency/resources").text
+    assert "正压式空气呼吸器" in html and 'data-flag="expired"' in html
+    assert "data-total-sets>4<" in html
+    r = client.post(
+        "/emergency/contacts",
+        data={
+            "csrf_token": csrf,
+            "name": "钱调度",
+            "title": "调度",
+            "unit": "东昌燃气",
+            "phone": "13700002222",
+            "min_grade": "IV",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    body = client.get(f"{API}/contacts", headers=world.headers("ent_a_admin")).json()
+    assert [(c["name"], c["owner_id"]) for c in body] == [("钱调度", world.ids["ent_a"])]
+    # A bad quantity comes back with the error, nothing saved.
+    r = client.post(
+        "/emergency/reserves",
+        data={
+            "csrf_token": csrf,
+            "name": "x",
+            "category": "equipment",
+            "kind": "other",
+            "quantity": "-1",
+        },
+    )
+    assert r.status_code == 422 and "data-error" in r.text

@@ -46,6 +46,8 @@ from gaswarden.domains.emergency.enums import (
     IncidentStatus,
     PlanLevel,
     PlanStatus,
+    ReserveCategory,
+    ReserveKind,
 )
 from gaswarden.domains.emergency.schemas import (
     DrillActionCreate,
@@ -663,6 +665,9 @@ def _resources(
         ],
         flag=flag or "",
         road={"nodes": nodes, "edges": edges, "km": km},
+        categories=ReserveCategory.choices(lang),
+        kinds=ReserveKind.choices(lang),
+        grades=IncidentGrade.choices(lang),
         map_json=json.dumps(view.map_data(session, principal, views, lang), ensure_ascii=False),
         may_write=view.may_write(principal),
         error=error,
@@ -673,6 +678,64 @@ def _resources(
 @router.get("/emergency/resources")
 def resources(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     return _resources(request, session, principal)
+
+
+@router.post("/emergency/reserves")
+def reserve_new(
+    request: Request, session: SessionDep, principal: WebPrincipal, form: CsrfForm
+) -> Response:
+    """A reserve line from the resources page (held by a team, at its base)."""
+
+    def create() -> None:
+        data = {
+            "name": ftext(form, "name") or "",
+            "category": ftext(form, "category") or "",
+            "kind": ftext(form, "kind") or "",
+            "quantity": number(form, "quantity", minimum=0) or 0,
+            "unit": ftext(form, "unit") or "套",
+            "sets": integer(form, "sets") or 0,
+            "team_id": integer(form, "team_id"),
+            "address": ftext(form, "address"),
+            "expires_on": day(form, "expires_on"),
+            "next_maintenance_on": day(form, "next_maintenance_on"),
+        }
+        reserves.service.create(
+            session=session,
+            principal=principal,
+            data={k: v for k, v in data.items() if v is not None},
+        )
+
+    return _attempt(
+        request,
+        session,
+        "/emergency/resources",
+        create,
+        lambda msg, code: _resources(request, session, principal, msg, code),
+    )
+
+
+@router.post("/emergency/contacts")
+def contact_new(
+    request: Request, session: SessionDep, principal: WebPrincipal, form: CsrfForm
+) -> Response:
+    def create() -> None:
+        data = {
+            "name": ftext(form, "name") or "",
+            "title": ftext(form, "title") or "",
+            "unit": ftext(form, "unit") or "",
+            "phone": ftext(form, "phone"),
+            "min_grade": ftext(form, "min_grade") or "",
+            "owner_id": principal.org_id if not principal.is_regulator else None,
+        }
+        contacts.service.create(session=session, principal=principal, data=data)
+
+    return _attempt(
+        request,
+        session,
+        "/emergency/resources",
+        create,
+        lambda msg, code: _resources(request, session, principal, msg, code),
+    )
 
 
 @router.post("/emergency/teams/{team_id}/duty")

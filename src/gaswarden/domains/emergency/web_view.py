@@ -165,6 +165,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Phone": ("电话", "Phone"),
     "Told of": ("通知等级", "Told of"),
     "or more severe": ("及以上", "or more severe"),
+    "Add a reserve line": ("新增装备物资", "Add a reserve line"),
+    "Category": ("类别", "Category"),
     "Every team en route": ("所有在途队伍", "Every team en route"),
     "Teams available": ("可用队伍", "Teams available"),
     "Plans in force": ("现行预案", "Plans in force"),
