@@ -83,6 +83,22 @@ def test_a_resident_applies_online(client: TestClient, world: World, session: Se
     assert "139****7777" in listed.text and PHONE not in listed.text
 
 
+def test_the_company_follows_the_village(
+    client: TestClient, world: World, session: Session
+) -> None:
+    client.cookies.clear()
+    token = public_token(client)
+    r = client.post(
+        "/apply/conversion",
+        data={"csrf_token": token, **form(world, owner_id="", area_id=str(world.ids["g11"]))},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    code = re.search(r"data-code>(PG-\d{4}-\d{6})<", client.get(r.headers["location"]).text)
+    assert code is not None
+    assert by_code(session, code.group(1)).owner_id == world.ids["ent_a"]  # its sites are there
+
+
 def test_the_public_form_refuses_bad_input(
     client: TestClient, world: World, session: Session
 ) -> None:

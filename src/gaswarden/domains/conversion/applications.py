@@ -20,6 +20,7 @@ from gaswarden.core.errors import Conflict, GasWardenError, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.schemas import check_id_number, check_phone
+from gaswarden.core.scope import areas_under
 from gaswarden.db.base import utcnow
 from gaswarden.domains.alarm.service import AreaFilter
 from gaswarden.domains.area.enums import AreaLevel
@@ -41,6 +42,7 @@ from gaswarden.domains.conversion.workflow import MOVES, Step, require_writer
 from gaswarden.domains.customer.models import Customer
 from gaswarden.domains.organization.enums import OrgKind
 from gaswarden.domains.organization.models import Organization
+from gaswarden.domains.site.models import Site
 from gaswarden.domains.site.service import locate
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -191,9 +193,37 @@ def pipeline_companies(session: Session) -> list[Organization]:
 
 
 # ---- applying -----------------------------------------------------------------------------------
-def _owner(session: Session, principal: Principal, owner_id: int | None) -> int:
+def serving_company(session: Session, area_id: int | None) -> int | None:
+    """The pipeline company serving an area: the one with most sites in the area's town (or
+    the area itself above towns); else the only one there is."""
+    area = session.get(Area, area_id) if area_id is not None else None
+    if area is not None:
+        top = area
+        if area.level is AreaLevel.GRID and area.parent_id is not None:
+            top = session.get(Area, area.parent_id) or area
+        row = session.execute(
+            select(Site.owner_id, func.count())
+            .join(Organization, Organization.id == Site.owner_id)
+            .where(
+                Organization.kind == OrgKind.PIPELINE,
+                Site.area_id.in_(areas_under((top.path,))),
+            )
+            .group_by(Site.owner_id)
+            .order_by(func.count().desc(), Site.owner_id)
+        ).first()
+        if row is not None and row[0] is not None:
+            return int(row[0])
+    companies = pipeline_companies(session)
+    return companies[0].id if len(companies) == 1 else None
+
+
+def _owner(
+    session: Session, principal: Principal, owner_id: int | None, area_id: int | None = None
+) -> int:
     if owner_id is None and principal.scope_kind is ScopeKind.ORG:
         owner_id = principal.org_id
+    if owner_id is None and is_public(principal):
+        owner_id = serving_company(session, area_id)
     if owner_id is None:
         raise field_error("owner_id", "name the pipeline gas company")
     kind = session.scalar(select(Organization.kind).where(Organization.id == owner_id))
@@ -262,7 +292,7 @@ def apply(
         entered_by_name = applied_at = None
     else:
         channel = channel or ApplicationChannel.COUNTER
-    owner = _owner(session, principal, owner_id)
+    owner = _owner(session, principal, owner_id, area_id)
     if not public:
         require_writer(principal, owner, "enter")
     name = clean(applicant_name)

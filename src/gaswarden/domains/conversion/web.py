@@ -155,6 +155,12 @@ def _apply_kwargs(form: FormData) -> dict[str, Any]:
 # ---- the public form ----------------------------------------------------------------------------
 def _public_fields(session: Session, lang: str, form: FormData | None = None) -> list[FormField]:
     fields = _applicant_fields(session, lang)
+    by = {f.name: f for f in fields}
+    by["applicant_id_number"].label = view.text("ID number (households)", lang)
+    company = by["owner_id"]
+    if len(company.options) > 1:  # not sure which: by the village chosen, unless the resident knows
+        company.required = False
+        company.label = view.text("Company (optional)", lang)
     fields.append(FormField("note", view.text("Note", lang), "textarea"))
     return _fill(fields, form)
 

@@ -49,6 +49,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Household kind": ("用户类型", "Household kind"),
     "Channel": ("受理渠道", "Channel"),
     "Company": ("管道燃气企业", "Pipeline company"),
+    "Company (optional)": (
+        "管道燃气企业（不清楚可不选，按所在村/社区确定）",
+        "Pipeline company (leave empty: the one serving your village or community)",
+    ),
+    "ID number (households)": ("身份证号（居民户必填）", "ID number (households: required)"),
     "Grid": ("所在村/社区（网格）", "Village or community (grid)"),
     "Village": ("村/小区", "Village or estate"),
     "Address": ("详细地址", "Address"),
