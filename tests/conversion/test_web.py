@@ -83,6 +83,15 @@ def test_a_resident_applies_online(client: TestClient, world: World, session: Se
     assert "139****7777" in listed.text and PHONE not in listed.text
 
 
+def test_the_public_form_in_english(client: TestClient) -> None:
+    client.cookies.clear()
+    client.cookies.set("lang", "en")
+    page = client.get("/apply/conversion").text
+    assert "Apply for bottle-to-pipe conversion" in page and "Residential" in page
+    client.cookies.clear()
+    assert "瓶改管（液化气改管道燃气）申请" in client.get("/apply/conversion").text
+
+
 def test_the_company_follows_the_village(
     client: TestClient, world: World, session: Session
 ) -> None:
