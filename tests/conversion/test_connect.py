@@ -18,6 +18,7 @@ from gaswarden.standards.cylinders import service_life_end
 from tests.conversion.helpers import apply, make_table, step, walk_to
 from tests.customer.helpers import register
 from tests.factories import World
+from tests.test_web_pages import sign_in
 
 
 def held_cylinder(session: Session, world: World, tag: str, customer_id: int) -> None:
@@ -95,6 +96,12 @@ def test_cylinders_still_held_refuse_the_connection_until_collected(
         ]
         == "constructing"
     )
+    # the application's page names them too
+    token = sign_in(client, "ent_a_staff")
+    page = client.get(f"/conversions/{app['id']}").text
+    assert 'data-held="2"' in page and "LPG-CV-0001, LPG-CV-0002" in page
+    r = client.post(f"/conversions/{app['id']}/connect", data={"csrf_token": token})
+    assert r.status_code == 409 and "LPG-CV-0001" in r.text
     # the LPG supplier's delivery worker collects both empties (collect scans)
     scans = [
         {

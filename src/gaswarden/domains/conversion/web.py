@@ -25,7 +25,7 @@ from gaswarden.core.protect import mask_phone
 from gaswarden.deps import SessionDep
 from gaswarden.domains.area.enums import AreaLevel
 from gaswarden.domains.area.models import Area
-from gaswarden.domains.conversion import applications, quote, stats, survey, tariff
+from gaswarden.domains.conversion import applications, lpg, quote, stats, survey, tariff
 from gaswarden.domains.conversion import web_view as view
 from gaswarden.domains.conversion.enums import (
     ApplicationChannel,
@@ -555,6 +555,9 @@ def detail_page(
         ],
         table=table,
         plan=plan,
+        held=lpg.held_cylinders(session, app.customer.id)
+        if app.customer is not None and app.customer.active and app.status.in_progress
+        else [],
         max_distance=view.MAX_DISTANCE_M,
         error=error,
         failed_step=failed_step,

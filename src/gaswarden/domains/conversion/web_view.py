@@ -62,6 +62,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Latitude": ("纬度", "Latitude"),
     "LPG card": ("液化气用户卡号", "LPG customer card no."),
     "LPG record": ("液化气用户档案", "LPG customer record"),
+    "Cylinders held": (
+        "尚持有钢瓶（通气前须由供气企业回收）",
+        "Cylinders still held (the supplier collects them before the gas is on)",
+    ),
     "Clerk": ("受理人", "Entered by"),
     "Applied": ("申请时间", "Applied"),
     "Status": ("状态", "Status"),
