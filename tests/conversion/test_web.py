@@ -81,6 +81,9 @@ def test_a_resident_applies_online(client: TestClient, world: World, session: Se
     listed = client.get("/conversions")
     assert code.group(1) in listed.text
     assert "139****7777" in listed.text and PHONE not in listed.text
+    # the pager counts records (共 N 条记录), the column is the amount payable
+    assert re.search(r"共 <strong data-total>\d+</strong> 条记录", listed.text)
+    assert '<th class="num">应付合计(元)</th>' in listed.text
 
 
 def test_the_public_form_in_english(client: TestClient) -> None:

@@ -90,7 +90,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Works payable": ("优惠后工程费", "Works payable"),
     "Package": ("套餐", "Package"),
     "Package price": ("套餐价", "Package price"),
-    "Total": ("应付合计(元)", "Total payable (yuan)"),
+    "Total payable": ("应付合计(元)", "Total payable (yuan)"),
     "No package": ("不选套餐", "No package"),
     "Plan lines": (
         "施工方案（定额编号 数量，每行一项；留空按标准方案）",
