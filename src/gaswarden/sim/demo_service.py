@@ -453,11 +453,12 @@ def _history_request(
         at + timedelta(minutes=_minutes(rng, target.resolve_min, late_resolve)),
     )
     overdue_at: datetime | None = None
-    # The last two days' requests: a share still waiting to be dispatched or answered.
+    # The last two days' requests: a share still waiting to be dispatched or answered, each
+    # still within its time target when the history ends (the live sweep marks the late).
     stall = rng.random() if end - at < timedelta(days=RECENT_DAYS) else 1.0
-    if stall < RECENT_WAITING:
+    if stall < RECENT_WAITING and at + target.respond > end:
         assigned = end  # not dispatched yet
-    elif stall < 2 * RECENT_WAITING:
+    elif stall < 2 * RECENT_WAITING and at + target.resolve > end:
         responded = resolved = end  # dispatched, no one there yet
     if assigned < end:
         crew = teams.get(owner) or []
