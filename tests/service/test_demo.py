@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gaswarden.domains.emergency.enums import IncidentStatus
 from gaswarden.domains.emergency.models import Incident
 from gaswarden.domains.service.enums import RequestChannel, RequestKind, RequestStatus
 from gaswarden.domains.service.models import CoverageYear, ServiceRequest, Village
@@ -100,4 +101,7 @@ def test_a_year_of_service_requests(session: Session, world: World) -> None:
     for leak in leaks:
         incident = session.get(Incident, leak.incident_id)
         assert incident is not None and incident.source_ref == leak.code
+        # the duty room's side was played too: a team sent, arrived, the incident closed
+        assert incident.status is IncidentStatus.CLOSED, (leak.code, incident.status)
+        assert incident.dispatches and incident.arrived_at is not None
     assert session.scalar(select(func.count()).where(ServiceRequest.code.like("tmp-%"))) == 0

@@ -11,6 +11,7 @@ not a survey of any real place."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from gaswarden.core.auth import SYSTEM, Principal
+from gaswarden.core.errors import Conflict
 from gaswarden.domains.account import service as accounts
 from gaswarden.domains.account.models import User
 from gaswarden.domains.emergency import (
@@ -571,7 +573,8 @@ def respond(
             vehicle_id=vehicles[0].id if vehicles else None,
             at=t,
         )
-    response.notify(session=s, principal=reg, id=incident.id, at=t + timedelta(minutes=1))
+    with suppress(Conflict):  # no contact listed for the grade (a district without its list)
+        response.notify(session=s, principal=reg, id=incident.id, at=t + timedelta(minutes=1))
     response.arrive(session=s, principal=reg, id=incident.id, at=arrive)
     response.add_action(
         session=s,

@@ -44,6 +44,7 @@ from gaswarden.domains.service.models import CoverageYear, RequestEvent, Service
 from gaswarden.domains.workforce.models import Team
 from gaswarden.sim import names
 from gaswarden.sim.context import Demo
+from gaswarden.sim.demo_emergency import respond
 from gaswarden.sim.geography import Town
 from gaswarden.standards.service import target_for
 
@@ -62,6 +63,12 @@ VILLAGE_TAILS = ("庄", "家村", "屯", "集", "楼", "营", "店", "寨", "园
 # A year of requests: how many, and the mixes (local practice, not from the article).
 REQUESTS_PER_YEAR = 1460
 LEAK_REPORTS = 12  # "a few", through the service (each opens an incident)
+LEAK_CAUSES = (
+    "户内胶管老化开裂漏气 Indoor hose cracked with age",
+    "表前阀密封不严 Meter valve seal worn",
+    "第三方施工挖断入户管 Service pipe cut by third-party works",
+    "灶具熄火保护失效 Cooker flame-failure device broken",
+)
 KIND_MIX = (
     (RequestKind.REPAIR, 0.44),
     (RequestKind.ENQUIRY, 0.30),
@@ -569,6 +576,8 @@ def _leak_reports(
         requests.resolve(
             **common, resolution=RESOLUTIONS[RequestKind.LEAK_REPORT], at=resolved, now=resolved
         )
+        if leak.incident_id is not None:  # the duty room's side: dispatched, handled, closed
+            respond(demo, leak.incident_id, cause=rng.choice(LEAK_CAUSES))
         visit = resolved + timedelta(hours=rng.randint(6, 48))
         if visit < end:
             requests.close(**common, satisfaction=_pick(rng, SATISFACTION[:3]), now=visit)
