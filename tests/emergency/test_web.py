@@ -12,6 +12,7 @@ from gaswarden.domains.hazard import service as hazards
 from gaswarden.domains.hazard.enums import HazardSource
 from gaswarden.standards.hazards import HazardGrade
 from tests.alarm.helpers import device
+from tests.attachment.documents import pdf_bytes
 from tests.emergency.helpers import API, raise_alarm
 from tests.factories import World
 from tests.hazard.helpers import who
@@ -254,3 +255,35 @@ def test_reserve_and_contact_forms(client: TestClient, world: World) -> None:
         },
     )
     assert r.status_code == 422 and "data-error" in r.text
+
+
+def test_a_plan_is_filed_with_its_pdf_document(client: TestClient, world: World) -> None:
+    csrf = as_user(client, "ent_a_admin")
+    document = pdf_bytes("燃气泄漏现场处置方案")
+    r = client.post(
+        "/emergency/plans",
+        data={
+            "csrf_token": csrf,
+            "code": "YA-PDF-1",
+            "title": "调压站泄漏处置方案",
+            "level": "on_site",
+        },
+        files={"photos": ("调压站泄漏处置方案.pdf", document, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    html = client.get(r.headers["location"].split("?")[0]).text
+    link = re.search(r'href="(/api/v1/attachments/\d+)" data-document', html)
+    assert link, html
+    got = client.get(link.group(1))
+    assert got.status_code == 200 and got.content == document
+    assert got.headers["content-type"] == "application/pdf"
+    # a page of HTML is no plan document: refused, nothing filed
+    r = client.post(
+        "/emergency/plans",
+        data={"csrf_token": csrf, "code": "YA-PDF-2", "title": "假文件", "level": "on_site"},
+        files={"photos": ("plan.pdf", b"<html>not a plan</html>", "application/pdf")},
+        follow_redirects=False,
+    )
+    assert r.status_code in (415, 422) and "PDF" in r.text
+    assert "YA-PDF-2" not in client.get("/emergency/plans").text

@@ -4,9 +4,10 @@ read one back (scoped).
 No `from __future__ import annotations` here: FastAPI reads these annotations at runtime.
 """
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -125,12 +126,24 @@ class _Receiver:
     },
     responses={
         413: {"description": "larger than upload_max_mb"},
-        415: {"description": "not a JPEG, PNG or WebP image"},
+        415: {
+            "description": "not a JPEG, PNG or WebP image (nor, with document=true, a PDF or .docx)"
+        },
         422: {"description": "a broken image, too many pixels, or a malformed form"},
     },
 )
 async def upload(
-    request: Request, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    document: Annotated[
+        bool,
+        Query(
+            description="a document for a record that takes one (an emergency plan): "
+            "PDF or Word .docx as well as photos"
+        ),
+    ] = False,
 ) -> AttachmentRead:
     service.require_uploader(principal)
     limit = service.max_bytes(settings)
@@ -151,6 +164,7 @@ async def upload(
             settings=settings,
             filename=receiver.filename,
             source=spool,
+            documents=document,
         )
     return AttachmentRead.model_validate(attachment)
 

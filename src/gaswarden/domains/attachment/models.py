@@ -24,7 +24,7 @@ class Attachment(IdMixin, Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     role: Mapped[str | None] = mapped_column(String(24))  # "finding", "rectification", "evidence"
     filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(60))
+    content_type: Mapped[str] = mapped_column(String(100))  # a .docx type is 71 characters
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     width: Mapped[int | None] = mapped_column(Integer)

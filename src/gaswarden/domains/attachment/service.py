@@ -1,6 +1,7 @@
-"""Uploads: checked by decoding (JPEG, PNG, WebP photos only), stored content-addressed on disk,
-recorded unlinked; read back scoped like the record they are linked to (until then only by
-their uploader). Flush, never commit. Linking lives in `links.py`.
+"""Uploads: checked by decoding (JPEG, PNG, WebP photos; where a record takes documents, such
+as an emergency plan, also PDF and Word .docx), stored content-addressed on disk, recorded
+unlinked; read back scoped like the record they are linked to (until then only by their
+uploader). Flush, never commit. Linking lives in `links.py`.
 """
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -34,6 +38,16 @@ FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "WEBP": ("image/webp", (".webp",)),
 }
 ACCEPTED = "JPEG, PNG, WebP"
+# Documents, where the record takes them (`documents=True`): checked by parsing as well.
+DOCUMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "PDF": ("application/pdf", (".pdf",)),
+    "DOCX": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (".docx",),
+    ),
+}
+ACCEPTED_DOCUMENTS = "PDF, DOCX"
+DOCX_MAX_UNPACKED = 200 * 1024 * 1024  # a .docx that inflates past this is a zip bomb
 
 
 class Unsupported(GasWardenError):
@@ -80,6 +94,36 @@ def inspect_image(path: Path, max_pixels: int) -> tuple[str, int, int]:
     return fmt, width, height
 
 
+def inspect_document(path: Path) -> str | None:
+    """ "PDF" or "DOCX" when the file is one (parsed to prove it), None when it is neither
+    (it may still be a photo). A broken PDF or .docx: Invalid."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"%PDF-"):
+        try:
+            pages = len(PdfReader(path).pages)
+        except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+            raise _bad(f"the PDF cannot be read: {exc}", "PDF 文件已损坏") from exc
+        if pages == 0:
+            raise _bad("the PDF has no pages", "PDF 文件没有页面")
+        return "PDF"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                unpacked = sum(i.file_size for i in z.infolist())
+                if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+                    return None  # another zip (xlsx, or anything): not accepted
+                if unpacked > DOCX_MAX_UNPACKED:
+                    raise _bad("the document unpacks to too much data", "文档解压后过大")
+                if z.testzip() is not None:
+                    raise _bad("the document is damaged", "文档已损坏")
+        except zipfile.BadZipFile as exc:
+            raise _bad(f"the document cannot be read: {exc}", "文档已损坏") from exc
+        return "DOCX"
+    return None
+
+
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/<>:|?*;]')
 
 
@@ -88,13 +132,13 @@ def clean_filename(name: str | None, fmt: str) -> str:
     extension of the format the file really is."""
     name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
     name = _UNSAFE.sub("_", name).strip(" .")
-    exts = FORMATS[fmt][1]
+    exts = {**FORMATS, **DOCUMENTS}[fmt][1]
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
     if f".{ext.lower()}" not in exts:  # none, or not what the file is: "x.html" -> "x.jpg"
         ext = exts[0].lstrip(".")
-    stem = stem[:150] or "photo"
+    stem = stem[:150] or ("document" if fmt in DOCUMENTS else "photo")
     return f"{stem}.{ext}"
 
 
@@ -124,8 +168,10 @@ def store_upload(
     filename: str | None,
     source: Spool | BinaryIO | Iterable[bytes],
     now: datetime | None = None,
+    documents: bool = False,
 ) -> Attachment:
-    """Check and store one uploaded photo; an unlinked Attachment owned by its uploader.
+    """Check and store one uploaded photo (or, with `documents`, a PDF or .docx as well); an
+    unlinked Attachment owned by its uploader.
 
     `source` is a Spool already filled by the caller (the API streams the request into one),
     or a file object / iterable of chunks (the web form's UploadFile), poured in here under
@@ -142,11 +188,25 @@ def store_upload(
         spool.finish()
         if spool.size == 0:
             raise _bad("the file is empty", "文件为空")
-        fmt, width, height = inspect_image(spool.path, settings.upload_image_max_px)
+        document = inspect_document(spool.path) if documents else None
+        if document is not None:
+            fmt, width, height = document, None, None
+        else:
+            try:
+                fmt, w, h = inspect_image(spool.path, settings.upload_image_max_px)
+            except Unsupported as exc:
+                if not documents:
+                    raise
+                raise Unsupported(
+                    f"only {ACCEPTED_DOCUMENTS} documents or {ACCEPTED} images are accepted"
+                    " (只接受 PDF、Word(.docx) 文档或 JPEG、PNG、WebP 图片)",
+                    errors=[{"loc": ["body", "file"], "msg": "not a document or an image"}],
+                ) from exc
+            width, height = w, h
         spool.publish()
     attachment = Attachment(
         filename=clean_filename(filename, fmt),
-        content_type=FORMATS[fmt][0],
+        content_type={**FORMATS, **DOCUMENTS}[fmt][0],
         size=spool.size,
         sha256=spool.sha256,
         width=width,

@@ -490,7 +490,7 @@ def plan_new(
     created: dict[str, int] = {}
 
     def create() -> None:
-        uploads = store_photos(session, principal, settings, form)
+        uploads = store_photos(session, principal, settings, form, documents=True)
         try:
             data = PlanCreate(
                 code=ftext(form, "code") or "",
@@ -589,7 +589,7 @@ def plan_step(
         elif step == "send_back":
             plans.send_back(**common, note=ftext(form, "note") or "")
         elif step == "version":
-            uploads = store_photos(session, principal, settings, form)
+            uploads = store_photos(session, principal, settings, form, documents=True)
             plan = plans.new_version(
                 **common,
                 data=PlanVersionCreate(

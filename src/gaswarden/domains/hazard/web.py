@@ -71,10 +71,16 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
 
 
 def store_photos(
-    session: Session, principal: Principal, settings: Settings, form: FormData
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    form: FormData,
+    *,
+    documents: bool = False,
 ) -> list[int]:
-    """The photos posted with a form (field `photos`), checked and stored by the attachment
-    service; their ids, for the hazard service to link. An empty file input sends nothing."""
+    """The photos posted with a form (field `photos`; with `documents`, PDF and .docx files
+    too), checked and stored by the attachment service; their ids, for the record's service
+    to link. An empty file input sends nothing."""
     files = [f for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
     return [
         attachments.store_upload(
@@ -83,6 +89,7 @@ def store_photos(
             settings=settings,
             filename=f.filename,
             source=f.file,
+            documents=documents,
         ).id
         for f in files
     ]

@@ -127,7 +127,8 @@
       y.range = mapEl.layout.yaxis.range.slice(); y.autorange = false;
     }
     return { margin: { l: 48, r: 8, t: 8, b: 40 }, xaxis: x, yaxis: y,
-             legend: { orientation: "h", y: -0.2, font: { color: "#c7d6e6", size: 11 } },
+             // beside the map, not under it: the wide panel has room; the map keeps its height
+             legend: { orientation: "v", x: 1.01, y: 1, font: { color: "#c7d6e6", size: 11 } },
              hovermode: "closest", dragmode: "pan", plot_bgcolor: "#0b1622", paper_bgcolor: "#0f1d2d",
              font: { color: "#c7d6e6", family: "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif" } };
   }
