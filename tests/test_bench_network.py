@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import re
 
+import pytest
 from typer.testing import CliRunner
 
+from gaswarden.cli.common import console
 from gaswarden.cli.main import app
 
 LINE = re.compile(
@@ -15,7 +17,12 @@ LINE = re.compile(
 )
 
 
-def test_bench_network_prints_figures_and_the_summary_line() -> None:
+def test_bench_network_prints_figures_and_the_summary_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The console took its width when first imported (80 in a worker without a terminal):
+    # wide enough for the tables' rows not to wrap, whichever test imported it first.
+    monkeypatch.setattr(console, "width", 200)
     result = CliRunner().invoke(
         app, ["bench", "network", "--leaks", "4", "--sensors", "2", "--no-forecast"],
         env={"COLUMNS": "200"},
