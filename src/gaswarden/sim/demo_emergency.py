@@ -574,7 +574,9 @@ def respond(
             at=t,
         )
     with suppress(Conflict):  # no contact listed for the grade (a district without its list)
-        response.notify(session=s, principal=reg, id=incident.id, at=t + timedelta(minutes=1))
+        response.notify(
+            session=s, principal=reg, id=incident.id, at=t + timedelta(minutes=1), send=False
+        )
     response.arrive(session=s, principal=reg, id=incident.id, at=arrive)
     response.add_action(
         session=s,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gaswarden.core.api import list_query_model, split_query
 from gaswarden.core.pagination import Page, PageParams
-from gaswarden.deps import PrincipalDep, SessionDep
+from gaswarden.deps import PrincipalDep, SessionDep, SettingsDep
 from gaswarden.domains.emergency import (
     contacts,
     drills,
@@ -556,10 +556,18 @@ def regrade(
 
 @router.post(f"{P}/incidents/{{incident_id}}/notify", response_model=IncidentDetail)
 def notify(
-    incident_id: int, body: NotifyCreate, session: SessionDep, principal: PrincipalDep
+    incident_id: int,
+    body: NotifyCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
 ) -> IncidentDetail:
     incident = response.notify(
-        session=session, principal=principal, id=incident_id, **body.model_dump()
+        session=session,
+        principal=principal,
+        id=incident_id,
+        timezone=settings.timezone,
+        **body.model_dump(),
     )
     return _incident_detail(session, incident)
 

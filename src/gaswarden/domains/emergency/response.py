@@ -16,6 +16,7 @@ from gaswarden.core.errors import Conflict, Invalid, NotFound
 from gaswarden.core.protect import mask_phone
 from gaswarden.db.base import utcnow
 from gaswarden.domains.emergency import contacts as contact_list
+from gaswarden.domains.emergency import notices
 from gaswarden.domains.emergency.enums import (
     DistanceMethod,
     IncidentEventKind,
@@ -30,6 +31,7 @@ from gaswarden.domains.emergency.teams import base_point, get_team, mark
 from gaswarden.domains.emergency.timeline import record
 from gaswarden.domains.workforce.enums import DutyStatus, VehicleStatus
 from gaswarden.domains.workforce.models import Vehicle
+from gaswarden.settings import Settings
 
 # Where each step may start from.
 _ON_THE_WAY = (IncidentStatus.REPORTED, IncidentStatus.DISPATCHED)
@@ -338,14 +340,20 @@ def notify(
     id: int,
     note: str | None = None,
     at: datetime | None = None,
+    send: bool = True,
+    timezone: str | None = None,
 ) -> Incident:
-    """Tell the contacts the incident's grade reaches (recorded as a NOTIFIED event, with
-    who was told; the notification domain delivers alarm notices only, so the calls are
-    made by the duty officer and recorded here)."""
+    """Tell the contacts the incident's grade reaches: an SMS to each through the
+    notification outbox (`send`; the demo's history leaves its long-delivered notices out),
+    and a NOTIFIED event with who was told."""
     incident, at = _begin(session, principal, id, "notify contacts", at)
     told = contact_list.for_incident(session=session, incident=incident)
     if not told:
         raise Conflict("no emergency contact is listed for this grade")
+    queued = []
+    if send:
+        tz = timezone or Settings.model_fields["timezone"].default
+        queued = notices.enqueue(session, incident, told, now=utcnow(), timezone=tz)
     record(
         session,
         incident,
@@ -359,6 +367,7 @@ def notify(
                 {"id": c.id, "name": c.name, "unit": c.unit, "phone": mask_phone(c.phone)}
                 for c in told
             ],
+            "sms_queued": [n.id for n in queued],
         },
     )
     return incident

@@ -369,7 +369,12 @@ def incident_detail(
 
 
 def run_incident_step(
-    session: Session, principal: Principal, incident_id: int, step: str, form: FormData
+    session: Session,
+    principal: Principal,
+    incident_id: int,
+    step: str,
+    form: FormData,
+    timezone: str | None = None,
 ) -> None:
     common: dict[str, Any] = {"session": session, "principal": principal, "id": incident_id}
     if step == "dispatch":
@@ -405,7 +410,7 @@ def run_incident_step(
             **common, grade=choice(form, "grade", IncidentGrade), note=ftext(form, "note")
         )
     elif step == "notify":
-        response.notify(**common, note=ftext(form, "note"))
+        response.notify(**common, note=ftext(form, "note"), timezone=timezone)
     elif step == "close":
         response.close(
             **common,
@@ -431,7 +436,9 @@ def incident_step(
         request,
         session,
         f"/emergency/incidents/{incident_id}",
-        lambda: run_incident_step(session, principal, incident_id, step, form),
+        lambda: run_incident_step(
+            session, principal, incident_id, step, form, request.app.state.settings.timezone
+        ),
         lambda msg, code: _incident_page(request, session, principal, incident_id, msg, code),
     )
 

@@ -18,6 +18,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "ack_overdue": ("超时未确认", "Not acknowledged in time"),
     "on_site_overdue": ("超时未到场", "Not on site in time"),
     "hazard_overdue": ("隐患逾期督办", "Overdue hazard"),
+    "incident": ("应急事件通知", "Emergency incident"),
 }
 # The SMS text when no template is configured; fields as in `sms_fields`.
 DEFAULT_SMS_TEMPLATE = (
@@ -113,7 +114,14 @@ def is_hazard(p: dict[str, Any]) -> bool:
     return p.get("hazard_id") is not None
 
 
+def is_incident(p: dict[str, Any]) -> bool:
+    """An emergency incident's notice to its contacts carries its own rendered texts too."""
+    return p.get("incident_id") is not None
+
+
 def subject(p: dict[str, Any]) -> str:
+    if is_incident(p):
+        return f"【应急事件】{p.get('grade_zh', '')} {p.get('code', '')} {p.get('site') or ''}"
     if is_hazard(p):
         return f"【隐患督办】{p.get('grade_zh', '')} {p.get('site') or ''} {p.get('code', '')}"
     why_zh = REASONS.get(p.get("reason", ""), (p.get("reason", ""), ""))[0]
@@ -125,6 +133,14 @@ def email_body(p: dict[str, Any], public_url: str | None) -> str:
     link = p.get("link", "")
     if public_url:
         link = public_url.rstrip("/") + link
+    if is_incident(p):
+        return (
+            f"{p.get('text_zh', '')}\n\n"
+            f"事件编号 Incident: {p.get('code')}\n"
+            f"查看 View: {link}\n\n"
+            f"{p.get('text_en', '')}\n\n"
+            "—— GasWarden 城镇燃气安全智慧监管平台(系统自动发送,请勿回复)\n"
+        )
     if is_hazard(p):
         return (
             f"{p.get('text_zh', '')}\n\n"
@@ -164,7 +180,7 @@ def sms_fields(p: dict[str, Any]) -> dict[str, str]:
 
 
 def sms_text(p: dict[str, Any], template: str | None) -> str:
-    if is_hazard(p):  # the alarm template's fields don't apply; the notice's own short text
+    if is_hazard(p) or is_incident(p):  # the alarm template's fields don't apply
         return f"【燃气监管】{p.get('text_zh', '')}"
     fields = sms_fields(p)
     try:
