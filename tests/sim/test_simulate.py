@@ -197,7 +197,9 @@ def test_each_incident_shows_its_signature(
     drop = series(IncidentKind.PRESSURE_DROP, "pressure_kpa")
     low = next(n for n, (_, v) in enumerate(drop) if v < 0.2 * set_kpa[serial])
     fell_from = max(n for n, (_, v) in enumerate(drop[:low]) if v > 0.9 * set_kpa[serial])
-    assert drop[low][0] - drop[fell_from][0] < 1.0  # 10 s of the scenario, played x20
+    # About 10 s of the scenario (a sample per scenario second, played x20): counted in
+    # samples, not in wall-clock time, which stretches on a busy machine.
+    assert 0 < low - fell_from <= 10, (fell_from, low)
 
     cooking = [v for _, v in series(IncidentKind.COOKING, "methane_lel_pct")]
     assert max(cooking) > 20 and cooking[-1] < 2
