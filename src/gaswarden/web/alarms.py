@@ -32,7 +32,7 @@ from gaswarden.rules.grades import Grade
 from gaswarden.web import alarm_view
 from gaswarden.web.csrf import CsrfForm, csrf_token
 from gaswarden.web.forms import OPTION_LIMIT, ref_options
-from gaswarden.web.render import page_lang, render
+from gaswarden.web.render import error_message, page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists
 
 router = APIRouter(route_class=WebRoute)
@@ -236,11 +236,6 @@ def run_step(session: Session, principal: Principal, alarm_id: int, step: str, f
     raise Invalid(f"unknown step {step}")
 
 
-def _message(exc: GasWardenError, lang: str) -> str:
-    title = exc.title_zh if lang == "zh" else exc.title
-    return f"{title}: {exc.detail}"
-
-
 @router.post("/alarms/{alarm_id}/{step}")
 def step(
     alarm_id: int,
@@ -257,7 +252,7 @@ def step(
         alarm = run_step(session, principal, alarm_id, step, form)
     except GasWardenError as exc:
         session.rollback()
-        message = _message(exc, lang)
+        message = error_message(exc, lang)
         if wants_json:
             return JSONResponse({"ok": False, "error": message}, status_code=exc.status_code)
         return RedirectResponse(f"/alarms/{alarm_id}?error={quote(message)}", status_code=303)

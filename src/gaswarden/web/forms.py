@@ -215,3 +215,13 @@ def parse_form(
             continue
         data[f.name] = text
     return data, errors
+
+
+def refill(fields: list[FormField], form: FormData | None) -> list[FormField]:
+    """The fields holding what was posted (stripped), to show a refused form again."""
+    if form is not None:
+        for f in fields:
+            value = form.get(f.name)
+            if isinstance(value, str):
+                f.value = value.strip()
+    return fields

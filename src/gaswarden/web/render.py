@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from gaswarden.core.auth import Action, Principal
 from gaswarden.core.enums import LabeledEnum
+from gaswarden.core.errors import GasWardenError
 from gaswarden.core.i18n import field_label, local_time, t
 from gaswarden.web.csrf import CSRF_FIELD, csrf_token
 
@@ -92,6 +93,12 @@ def nav_for(principal: Principal | None, path: str) -> list[dict[str, Any]]:
         here = here or any(path == p or path.startswith(p + "/") for p in NAV_ALSO.get(href, ()))
         items.append({"href": href, "message": message, "here": here})
     return items
+
+
+def error_message(exc: GasWardenError, lang: str) -> str:
+    """A refused action's title and detail, for a page to show beside its form."""
+    title = exc.title_zh if lang == "zh" else exc.title
+    return f"{title}: {exc.detail}"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

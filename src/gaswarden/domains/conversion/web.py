@@ -44,9 +44,9 @@ from gaswarden.web.form_values import day as _day
 from gaswarden.web.form_values import field_error, number
 from gaswarden.web.form_values import integer as _int
 from gaswarden.web.form_values import text as _text
-from gaswarden.web.forms import FormField
+from gaswarden.web.forms import FormField, refill
 from gaswarden.web.pages import apply_errors
-from gaswarden.web.render import page_lang, render
+from gaswarden.web.render import error_message, page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists, with_query
 
 router = APIRouter(route_class=WebRoute)
@@ -69,20 +69,6 @@ FILTER_NAMES = (
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     lang = page_lang(request)
     return render(request, template, status_code, t=lambda m: view.text(m, lang), **context)
-
-
-def _message(exc: GasWardenError, lang: str) -> str:
-    title = exc.title_zh if lang == "zh" else exc.title
-    return f"{title}: {exc.detail}"
-
-
-def _fill(fields: list[FormField], form: FormData | None) -> list[FormField]:
-    if form is not None:
-        for f in fields:
-            value = form.get(f.name)
-            if isinstance(value, str):
-                f.value = value.strip()
-    return fields
 
 
 def _grids(session: Session) -> list[tuple[str, str]]:
@@ -162,7 +148,7 @@ def _public_fields(session: Session, lang: str, form: FormData | None = None) ->
         company.required = False
         company.label = view.text("Company (optional)", lang)
     fields.append(FormField("note", view.text("Note", lang), "textarea"))
-    return _fill(fields, form)
+    return refill(fields, form)
 
 
 def _public_page(
@@ -281,7 +267,7 @@ def _counter_fields(session: Session, lang: str, form: FormData | None = None) -
         FormField("note", tx("Note", lang), "text"),
     ]
     fields[0].options = ApplicationChannel.choices(lang)
-    return _fill(fields, form)
+    return refill(fields, form)
 
 
 def _counter_page(
@@ -506,7 +492,7 @@ def price_action(
             request,
             session,
             principal,
-            error=_message(exc, page_lang(request)),
+            error=error_message(exc, page_lang(request)),
             failed=action,
             posted=posted,
             status=exc.status_code,
@@ -650,7 +636,7 @@ def step(
             session,
             principal,
             app_id,
-            error=_message(exc, page_lang(request)),
+            error=error_message(exc, page_lang(request)),
             failed_step=step,
             posted=posted,
             status=exc.status_code,

@@ -44,7 +44,7 @@ from gaswarden.web.form_values import number
 from gaswarden.web.form_values import text as _text
 from gaswarden.web.forms import FormField
 from gaswarden.web.pages import apply_errors
-from gaswarden.web.render import page_lang, render
+from gaswarden.web.render import error_message, page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists, with_query
 
 router = APIRouter(route_class=WebRoute)
@@ -397,11 +397,6 @@ def run_step(
         watch.review(session=session, principal=principal, activity_id=activity_id, note=note or "")
 
 
-def _message(exc: GasWardenError, lang: str) -> str:
-    title = exc.title_zh if lang == "zh" else exc.title
-    return f"{title}: {exc.detail}"
-
-
 @router.post("/enforcement/{case_id}/{step}")
 def step(
     case_id: int,
@@ -423,7 +418,7 @@ def step(
             session,
             principal,
             case_id,
-            error=_message(exc, page_lang(request)),
+            error=error_message(exc, page_lang(request)),
             failed_step=step,
             posted=posted,
             status=exc.status_code,

@@ -39,7 +39,7 @@ from gaswarden.web.form_values import text as _text
 from gaswarden.web.forms import FormField
 from gaswarden.web.map import area_shapes
 from gaswarden.web.pages import apply_errors
-from gaswarden.web.render import page_lang, render
+from gaswarden.web.render import error_message, page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists, with_query
 
 router = APIRouter(route_class=WebRoute)
@@ -415,11 +415,6 @@ def run_step(
         service.comment(**common, note=note or "")
 
 
-def _message(exc: GasWardenError, lang: str) -> str:
-    title = exc.title_zh if lang == "zh" else exc.title
-    return f"{title}: {exc.detail}"
-
-
 @router.post("/hazards/{hazard_id}/{step}")
 def step(
     hazard_id: int,
@@ -441,7 +436,7 @@ def step(
             session,
             principal,
             hazard_id,
-            error=_message(exc, page_lang(request)),
+            error=error_message(exc, page_lang(request)),
             failed_step=step,
             posted=posted,
             status=exc.status_code,

@@ -40,9 +40,9 @@ from gaswarden.web.form_values import choice as _enum
 from gaswarden.web.form_values import integer as _int
 from gaswarden.web.form_values import number
 from gaswarden.web.form_values import text as _text
-from gaswarden.web.forms import FormField
+from gaswarden.web.forms import FormField, refill
 from gaswarden.web.pages import apply_errors
-from gaswarden.web.render import page_lang, render
+from gaswarden.web.render import error_message, page_lang, render
 from gaswarden.web.routing import WebPrincipal, WebRoute, query_lists, with_query
 
 router = APIRouter(route_class=WebRoute)
@@ -68,20 +68,6 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     return render(request, template, status_code, t=lambda m: view.text(m, lang), **context)
 
 
-def _message(exc: GasWardenError, lang: str) -> str:
-    title = exc.title_zh if lang == "zh" else exc.title
-    return f"{title}: {exc.detail}"
-
-
-def _fill(fields: list[FormField], form: FormData | None) -> list[FormField]:
-    if form is not None:
-        for f in fields:
-            value = form.get(f.name)
-            if isinstance(value, str):
-                f.value = value.strip()
-    return fields
-
-
 def _towns(session: Session) -> list[tuple[str, str]]:
     """The towns and streets (public names: the residents' form lists them)."""
     stmt = select(Area.id, Area.name).where(Area.level == AreaLevel.TOWN).order_by(Area.code)
@@ -105,7 +91,7 @@ def _public_fields(session: Session, lang: str, form: FormData | None = None) ->
     ]
     fields[0].options = _kind_options(lang)
     fields[3].options = _towns(session)
-    return _fill(fields, form)
+    return refill(fields, form)
 
 
 def _public_page(
@@ -236,7 +222,7 @@ def _hotline_fields(
     ]
     by["area_id"].options = hazard_view.area_options(session, principal)
     by["owner_id"].options = hazard_view.enterprise_options(session, principal)
-    return _fill(fields, form)
+    return refill(fields, form)
 
 
 def _hotline_page(
@@ -427,7 +413,7 @@ def village_update(
             session,
             principal,
             village_id,
-            message=_message(exc, page_lang(request)),
+            message=error_message(exc, page_lang(request)),
             status=exc.status_code,
         )
     return RedirectResponse(f"{BASE}/coverage/villages/{village_id}?done=1", status_code=303)
@@ -526,7 +512,7 @@ def step(
             session,
             principal,
             request_id,
-            error=_message(exc, page_lang(request)),
+            error=error_message(exc, page_lang(request)),
             failed_step=step,
             status=exc.status_code,
         )
