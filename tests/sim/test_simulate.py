@@ -183,10 +183,15 @@ def test_each_incident_shows_its_signature(
             if metric in i["values"]
         ]
 
-    leak = [v for _, v in series(IncidentKind.LEAK, "methane_lel_pct")]
+    leak_series = series(IncidentKind.LEAK, "methane_lel_pct")
+    leak = [v for _, v in leak_series]
     over_25 = next(n for n, v in enumerate(leak) if v > 25)
     over_50 = next(n for n, v in enumerate(leak) if v > 50)
-    assert over_25 < over_50 and sum(v > 50 for v in leak) >= 10 and leak[-1] < 5
+    above_50 = [t for t, v in leak_series if v > 50]
+    # The scenario follows the clock: a busy machine's late tick may step over the 25-50 %
+    # ramp (so <=), and samples are fewer, so the time above 50 % (about 2.9 s of the 8.8 s
+    # run) is checked rather than their number.
+    assert over_25 <= over_50 and above_50[-1] - above_50[0] > 1.5 and leak[-1] < 5
 
     set_kpa = {s[r]: sim_world.set_kpa[r] for r in ("pm_reg", "pm_site")}
     serial = target[IncidentKind.OVERPRESSURE]
@@ -197,8 +202,8 @@ def test_each_incident_shows_its_signature(
     drop = series(IncidentKind.PRESSURE_DROP, "pressure_kpa")
     low = next(n for n, (_, v) in enumerate(drop) if v < 0.2 * set_kpa[serial])
     fell_from = max(n for n, (_, v) in enumerate(drop[:low]) if v > 0.9 * set_kpa[serial])
-    # About 10 s of the scenario (a sample per scenario second, played x20): counted in
-    # samples, not in wall-clock time, which stretches on a busy machine.
+    # The fall takes about 10 s of the scenario (0.5 s here, a sample every 0.05 s): at most
+    # ten samples apart (a busy machine's late tick only makes them fewer).
     assert 0 < low - fell_from <= 10, (fell_from, low)
 
     cooking = [v for _, v in series(IncidentKind.COOKING, "methane_lel_pct")]
