@@ -114,9 +114,12 @@ def store_readings(
     step_s: int = 60,
     seed: int = 1,
     tamper: dict[str, object] | None = None,
+    model_end: datetime | None = None,
 ) -> None:
     """Readings every `step_s` for `minutes` before `end`, as the twin reads them now (its
-    leak, if started). `tamper` maps a serial to a callable (k, value) -> value to break it."""
+    leak, if started). `tamper` maps a serial to a callable (k, value) -> value to break it.
+    `model_end`: the twin's clock at `end`, where a test must not depend on the hour it runs
+    in (the twin draws each house's demand per hour)."""
     rng = random.Random(seed)
     ids = dict(zip(watched.serials, watched.pressure_ids, strict=True))
     flow_serial = f"FM-{watched.network.code}"
@@ -126,7 +129,8 @@ def store_readings(
     for k in range(n):
         ts = end - timedelta(seconds=(n - k) * step_s - 1)
         for serial, device_id in ids.items():
-            value = next(iter(twin.reading(serial, ts, rng).values()))
+            clock = ts if model_end is None else model_end - (end - ts)
+            value = next(iter(twin.reading(serial, clock, rng).values()))
             fn = (tamper or {}).get(serial)
             if fn is not None:
                 value = fn(k, value)  # type: ignore[operator]
