@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +28,8 @@ from gaswarden.db import migrate
 from gaswarden.db.session import make_session_factory, unit_of_work
 from gaswarden.domains.account.models import User
 from gaswarden.domains.account.service import principal_for
+from gaswarden.domains.alarm.enums import AlarmCause, AlarmCondition, AlarmEventKind, AlarmStage
+from gaswarden.domains.alarm.models import Alarm
 from gaswarden.domains.enforcement import closures
 from gaswarden.domains.enforcement.enums import PartyKind
 from gaswarden.domains.enforcement.models import EnforcementCase
@@ -38,6 +40,7 @@ from gaswarden.domains.inspection import tasks
 from gaswarden.domains.inspection.enums import InspectionKind
 from gaswarden.domains.inspection.models import Inspection, InspectionTask
 from gaswarden.domains.site.models import SiteAssignment
+from gaswarden.rules.grades import Grade
 from gaswarden.sim.demo_district import DEMO_PASSWORD, DemoResult, load_demo
 from gaswarden.sim.demo_history import AGENCY_USER, TZ, history_start
 from gaswarden.sim.demo_inspections import SELF_PLANS, THIRD_PARTY_PLANS
@@ -390,3 +393,48 @@ def test_the_lpg_enterprise_has_a_year_of_cylinder_history(
     ).all()[3]
     recall = recalls.recall(session=session, principal=reg, batch_id=batch)
     assert recall.totals.deliveries > 100 and recall.totals.customers > 50
+
+
+def test_a_year_of_alarms_handled_to_their_end(loaded: Loaded) -> None:
+    with loaded.factory() as session:
+        _check_alarm_history(loaded, session)
+    _check_response_report(loaded)
+
+
+def _check_alarm_history(loaded: Loaded, session: Session) -> None:
+    start = datetime.combine(history_start(loaded.today), time(0), ZoneInfo(TZ))
+    alarms = session.scalars(select(Alarm).where(Alarm.raised_at >= start)).all()
+    past = [a for a in alarms if a.stage is AlarmStage.CLOSED]
+    assert len(past) > 1000  # about four a day over the district
+    assert all(
+        a.cause is not None and a.ack_s is not None and a.on_site_s is not None
+        and a.resolve_s is not None and 0 < a.ack_s <= a.on_site_s <= a.resolve_s
+        and a.open_key is None and a.condition is AlarmCondition.CLEARED
+        for a in past
+    )  # fmt: skip
+    causes = {a.cause for a in past}
+    assert {AlarmCause.FALSE_ALARM, AlarmCause.REAL_LEAK, AlarmCause.DEVICE_FAULT} <= causes
+    grades = {a.grade for a in past}
+    assert grades == {Grade.RED, Grade.ORANGE, Grade.YELLOW, Grade.BLUE}
+    late = sum(a.ack_overdue for a in past)
+    assert 0 < late < len(past) * 0.2
+    one = past[len(past) // 2]
+    kinds = [e.kind for e in sorted(one.events, key=lambda e: e.at)]
+    assert kinds[0] is AlarmEventKind.RAISED and kinds[-1] is AlarmEventKind.CLOSED
+    assert len(kinds) == 7
+
+
+def _check_response_report(loaded: Loaded) -> None:
+    """The regulator's response-time report has the past months in it."""
+    app = create_app(loaded.db.settings, session_factory=loaded.factory)
+    with TestClient(app) as client:
+        token = csrf_of(client.get("/login").text)
+        r = client.post(
+            "/login",
+            data={"username": "reg_admin", "password": DEMO_PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+        report = client.get("/api/v1/alarms/response-times").json()
+    months = {row["month"] for row in report["rows"]}
+    assert len(months) >= 11 and sum(row["alarms"] for row in report["rows"]) > 1000

@@ -24,6 +24,7 @@ from gaswarden.domains.account.models import User
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.organization.models import Organization
 from gaswarden.sim.context import Demo
+from gaswarden.sim.demo_alarms import load_alarm_history
 from gaswarden.sim.demo_conversion import load_conversions
 from gaswarden.sim.demo_cylinders import load_cylinders
 from gaswarden.sim.demo_devices import load_devices
@@ -117,6 +118,7 @@ def load_demo(
         step("emergency history", load_emergency_history)  # a year of drills and incidents
         step("conversions", load_conversions)  # 2,000+ bottle-to-pipe conversions
         step("service requests", load_service_history)  # a year of the service channels
+        step("alarms", load_alarm_history)  # a year of alarms, each handled to its end
     session.flush()
     result.seconds = round(time.perf_counter() - started, 2)
     result.counts = {k: v for k, v in sorted(demo.counts.items()) if ":" not in k}
