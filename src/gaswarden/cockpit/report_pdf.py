@@ -5,7 +5,6 @@ towns, and the period's incidents."""
 from __future__ import annotations
 
 from html import escape
-from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,14 +16,13 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from gaswarden.cockpit.report_data import DistrictReport, Section, fmt_value
-from gaswarden.domains.hazard.report_pdf import FONT, _font
+from gaswarden.domains.hazard.report_pdf import FONT, _font, build
 
 PAGE = A4
 INCIDENT_ROWS = 40  # the PDF lists the first; the XLSX has them all
@@ -166,23 +164,4 @@ def render(report: DistrictReport) -> bytes:
         more = len(report.incidents) - INCIDENT_ROWS
         story.append(_p(f"另有 {more} 起见 XLSX 报表 / {more} more in the XLSX.", st["note"]))
 
-    out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=report.title,
-        author="GasWarden",
-    )
-
-    def footer(canvas: Any, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawRightString(PAGE[0] - 12 * mm, 7 * mm, f"第 {canvas.getPageNumber()} 页")
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+    return build(story, title=report.title, page=PAGE)

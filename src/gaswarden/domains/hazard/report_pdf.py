@@ -248,22 +248,27 @@ def render(report: MonthlyReport) -> bytes:
         more = len(report.overdue) - OVERDUE_ROWS
         story.append(_p(f"另有 {more} 项见 XLSX 报表 / {more} more in the XLSX.", st["note"]))
 
+    return build(story, title=report.title)
+
+
+def build(story: list[Any], *, title: str, page: tuple[float, float] = PAGE) -> bytes:
+    """The PDF of a report's flowables: 12 mm margins, the page number at the foot."""
     out = BytesIO()
     doc = SimpleDocTemplate(
         out,
-        pagesize=PAGE,
+        pagesize=page,
         leftMargin=12 * mm,
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=report.title,
+        title=title,
         author="GasWarden",
     )
 
     def footer(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.drawRightString(PAGE[0] - 12 * mm, 7 * mm, f"第 {canvas.getPageNumber()} 页")
+        canvas.drawRightString(page[0] - 12 * mm, 7 * mm, f"第 {canvas.getPageNumber()} 页")
         canvas.restoreState()
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
