@@ -201,7 +201,10 @@ def test_each_incident_shows_its_signature(
     serial = target[IncidentKind.PRESSURE_DROP]
     drop = series(IncidentKind.PRESSURE_DROP, "pressure_kpa")
     low = next(n for n, (_, v) in enumerate(drop) if v < 0.2 * set_kpa[serial])
-    fell_from = max(n for n, (_, v) in enumerate(drop[:low]) if v > 0.9 * set_kpa[serial])
+    # The last sample still near the set point (-1: a late first tick came after the fall began)
+    fell_from = max(
+        (n for n, (_, v) in enumerate(drop[:low]) if v > 0.9 * set_kpa[serial]), default=-1
+    )
     # The fall takes about 10 s of the scenario (0.5 s here, a sample every 0.05 s): at most
     # ten samples apart (a busy machine's late tick only makes them fewer).
     assert 0 < low - fell_from <= 10, (fell_from, low)
