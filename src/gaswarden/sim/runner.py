@@ -183,9 +183,10 @@ class Simulator:
         try:
             while not stop.is_set():
                 now = time.monotonic() - self._m0
-                if duration is not None and now >= duration:
-                    break
-                if self._heap and self._heap[0][0] <= now:
+                # A run with a duration sends everything it scheduled before its end, even when
+                # a busy machine made it late: it ends when the schedule has passed `duration`.
+                behind = duration is not None and now >= duration
+                if self._heap and self._heap[0][0] <= (duration if behind else now):
                     offset, _, action = heapq.heappop(self._heap)
                     self._do(offset, action)
                     self.stats.lag_s = max(0.0, time.monotonic() - self._m0 - offset)
@@ -194,6 +195,8 @@ class Simulator:
                         self.publisher.pump(0.0)
                         self.stats.acked = self.publisher.acked
                     continue
+                if behind:
+                    break
                 wait = self._heap[0][0] - now if self._heap else 0.2
                 if duration is not None:
                     wait = min(wait, duration - now)
