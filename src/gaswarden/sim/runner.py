@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import threading
 import time
 import urllib.error
@@ -178,15 +179,14 @@ class Simulator:
         self._begin(datetime.now(UTC))
         self._last_refill = self._m0
         self._tokens = self.options.rate_limit or 0.0
-        duration = self.options.duration
+        end = math.inf if self.options.duration is None else self.options.duration
         done = 0
         try:
             while not stop.is_set():
                 now = time.monotonic() - self._m0
                 # A run with a duration sends everything it scheduled before its end, even when
                 # a busy machine made it late: it ends when the schedule has passed `duration`.
-                behind = duration is not None and now >= duration
-                if self._heap and self._heap[0][0] <= (duration if behind else now):
+                if self._heap and self._heap[0][0] <= min(now, end):
                     offset, _, action = heapq.heappop(self._heap)
                     self._do(offset, action)
                     self.stats.lag_s = max(0.0, time.monotonic() - self._m0 - offset)
@@ -195,11 +195,9 @@ class Simulator:
                         self.publisher.pump(0.0)
                         self.stats.acked = self.publisher.acked
                     continue
-                if behind:
+                if now >= end:
                     break
-                wait = self._heap[0][0] - now if self._heap else 0.2
-                if duration is not None:
-                    wait = min(wait, duration - now)
+                wait = min(self._heap[0][0] - now if self._heap else 0.2, end - now)
                 self.publisher.pump(min(max(wait, 0.0), 0.2))
                 self.stats.acked = self.publisher.acked
         finally:
