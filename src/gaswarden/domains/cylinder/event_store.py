@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import psycopg
@@ -135,8 +135,10 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         ) from exc
 
 
-# PostgreSQL: one UPDATE ... FROM unnest(arrays): one round trip for the whole batch; the
-# arrays go in binary (%b: text arrays cost ~10 us a cylinder to format in Python).
+# PostgreSQL: the new states by binary COPY into a temporary table of the session, then one
+# UPDATE ... FROM it (measured against the former UPDATE ... FROM unnest(18 binary arrays):
+# Python 4.6 -> ~1.5 us a cylinder, the server's unnest 2-6 us a row -> ~1). The table is the
+# connection's; emptied before each use (two submits in one transaction) and at commit.
 _PG_TYPES = {
     "status": "varchar",
     "revoked": "bool",
@@ -157,28 +159,41 @@ _PG_TYPES = {
     "lon": "float8",
     "lat": "float8",
 }
-assert set(_PG_TYPES) == set(WRITTEN)
+assert tuple(_PG_TYPES) == WRITTEN
+_STATES_TABLE = "gw_cylinder_states"
+_CREATE_STATES = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STATES_TABLE} (id int4, "
+    + ", ".join(f"{n} {t}" for n, t in _PG_TYPES.items())
+    + f") ON COMMIT DELETE ROWS; DELETE FROM {_STATES_TABLE}"
+)
+_COPY_STATES = f"COPY {_STATES_TABLE} (id, {', '.join(WRITTEN)}) FROM STDIN (FORMAT BINARY)"
+# `c.id = ANY(ids)`: the cylinders by their primary key. Without it the planner, which knows
+# nothing of the temporary table's size, joins it to the whole cylinder table (a seq scan or
+# a full index scan per batch: 100,000 rows at scale 0.1, ten times that at full size).
 _PG_UPDATE = (
     "UPDATE cylinder AS c SET "
     + ", ".join(f"{n} = v.{n}" for n in WRITTEN)
-    + ", updated_at = %(now)s FROM unnest(%(id)b::int4[], "
-    + ", ".join(f"%({n})b::{t}[]" for n, t in _PG_TYPES.items())
-    + ") AS v(id, "
-    + ", ".join(_PG_TYPES)
-    + ") WHERE c.id = v.id"
+    + f", updated_at = %(now)s FROM {_STATES_TABLE} AS v"
+    " WHERE c.id = v.id AND c.id = ANY(%(id)b::int4[])"
 )
+_STATE_TYPES = ["int4", *_PG_TYPES.values()]
+_STATE_ROW = attrgetter("id", *WRITTEN)
 
 
 def _update_pg(session: Session, states: Sequence[CylState], now: datetime) -> None:
-    ordered = sorted(states, key=lambda s: s.id)  # in key order: no deadlocks between writers
-    params: dict[str, Any] = {"now": now, "id": [s.id for s in ordered]}
-    for name in WRITTEN:
-        params[name] = [getattr(s, name) for s in ordered]
-    params["status"] = [str(v) for v in params["status"]]  # a StrEnum: its value
+    ordered = sorted(states, key=attrgetter("id"))  # in key order: no deadlocks between writers
     dbapi = session.connection().connection.driver_connection
     assert dbapi is not None
     with dbapi.cursor() as cur:
-        cur.execute(_PG_UPDATE, params)
+        # created every time: a transaction that created it and rolled back took it along
+        # (a notice when it exists, ~0.1 ms)
+        cur.execute(_CREATE_STATES)
+        with cur.copy(_COPY_STATES) as cp:
+            cp.set_types(_STATE_TYPES)
+            write = cp.write_row
+            for state in ordered:
+                write(_STATE_ROW(state))
+        cur.execute(_PG_UPDATE, {"now": now, "id": [s.id for s in ordered]})
 
 
 def update_cylinders(session: Session, states: Sequence[CylState], now: datetime) -> None:

@@ -94,8 +94,33 @@ class CylState:
     changed: bool
 
     def __init__(self, row: Rec) -> None:
-        for name, value in zip(STATE_COLUMNS, row, strict=True):
-            setattr(self, name, value)
+        # one unpacking, in STATE_COLUMNS' order (a setattr loop cost ~2 us a cylinder)
+        (
+            self.id,
+            self.tag_code,
+            self.owner_id,
+            self.status,
+            self.revoked,
+            self.capacity_kg,
+            self.tare_kg,
+            self.made_on,
+            self.life_extended,
+            self.life_ends_on,
+            self.last_inspected_on,
+            self.next_inspection_on,
+            self.scrapped_on,
+            self.site_id,
+            self.vehicle_id,
+            self.customer_id,
+            self.holds_gas,
+            self.batch_id,
+            self.fill_event_id,
+            self.last_event_id,
+            self.last_event_at,
+            self.area_id,
+            self.lon,
+            self.lat,
+        ) = row
         self.changed = False
 
     def written(self) -> dict[str, Any]:
@@ -282,12 +307,30 @@ def batches(session: Session, org_id: int, codes: Collection[str]) -> dict[str, 
     return {code: id_ for code, id_ in session.execute(stmt).all()}
 
 
+_PG_DELIVERIES = (
+    "SELECT customer_id, occurred_at, net_kg FROM cylinder_event"
+    " WHERE customer_id = ANY(%b::int4[]) AND occurred_at >= %s AND occurred_at <= %s"
+    f" AND kind = '{EventKind.DELIVER.value}'"
+    f" AND result IN ({', '.join(repr(r.value) for r in APPLIED)})"
+)
+
+
 def deliveries(
     session: Session, customer_ids: Collection[int], since: datetime, until: datetime
 ) -> dict[int, list[tuple[datetime, float]]]:
     """(time, net kg) of the applied deliveries to these customers in [since, until]."""
     out: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     if not customer_ids:
+        return out
+    if session.get_bind().dialect.name == "postgresql":
+        # Straight from the driver, as cylinders() (a few thousand rows a batch: SQLAlchemy's
+        # rows and the UTC result processor cost ~2.5 us a row; aware datetimes either way)
+        dbapi = session.connection().connection.driver_connection
+        assert dbapi is not None
+        with dbapi.cursor() as cur:
+            cur.execute(_PG_DELIVERIES, (sorted(customer_ids), since, until))
+            for customer_id, at, kg in cur:
+                out[customer_id].append((at, kg or 0.0))
         return out
     stmt = select(E.customer_id, E.occurred_at, E.net_kg).where(
         among(session, E.customer_id, customer_ids),
