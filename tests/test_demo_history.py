@@ -438,3 +438,54 @@ def _check_response_report(loaded: Loaded) -> None:
         report = client.get("/api/v1/alarms/response-times").json()
     months = {row["month"] for row in report["rows"]}
     assert len(months) >= 11 and sum(row["alarms"] for row in report["rows"]) > 1000
+
+
+# ---- every link shown opens ---------------------------------------------------------------------
+LINK = re.compile(r'href="(/[^"#]*)"')
+# Not followed: signing out, assets, push streams, and the pages that compute for seconds
+# (forecast fit, sensor placement, whole-registry exports, report files; their own tests).
+NOT_FOLLOWED = ("/logout", "/static/", "/stream", "/forecast", "/placement", "/export", "/reports/")
+PER_SHAPE = 2  # pages followed per path shape (/sites/N: two sites, not all of them)
+
+
+def _shape(url: str) -> str:
+    path, _, query = url.partition("?")
+    return re.sub(r"\d+", "N", path) + ("?" if query else "")
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["reg_admin", "grid_gulou", "ent_admin", "lpg_admin", "field_worker", "inspector", "viewer"],
+)
+def test_every_link_a_user_is_shown_opens(loaded: Loaded, username: str) -> None:
+    """From the home page, as each kind of user: every page linked opens. A link to something
+    out of the user's scope (a 404) or to an action the role may not take (a 403, a 422) must
+    not be shown in the first place."""
+    factory = loaded.factory
+    with TestClient(create_app(loaded.db.settings, session_factory=factory)) as client:
+        token = csrf_of(client.get("/login").text)
+        signed_in = client.post(
+            "/login",
+            data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert signed_in.status_code == 303
+        queue, seen, shapes = [("/", "")], {"/"}, Counter[str]()
+        broken: list[tuple[int, str, str]] = []
+        while queue:
+            url, on_page = queue.pop(0)
+            r = client.get(url, follow_redirects=False)
+            if r.status_code >= 400 or "/login" in r.headers.get("location", ""):
+                broken.append((r.status_code, url, on_page))
+            if "html" not in r.headers.get("content-type", ""):
+                continue
+            for link in LINK.findall(r.text):
+                link = link.replace("&amp;", "&")
+                if link in seen or any(part in link for part in NOT_FOLLOWED):
+                    continue
+                seen.add(link)
+                if shapes[_shape(link)] < PER_SHAPE:
+                    shapes[_shape(link)] += 1
+                    queue.append((link, url))
+    assert len(seen) > 100, "the crawl found too few pages to mean anything"
+    assert not broken, broken

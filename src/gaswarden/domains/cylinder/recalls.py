@@ -5,6 +5,7 @@ what carried their gas through (fill_event_id)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, select, true
@@ -54,6 +55,16 @@ def get_batch(*, session: Session, principal: Principal, batch_id: int) -> GasBa
     if found is None:
         raise NotFound(f"gas batch {batch_id} not found")
     return found
+
+
+def recallable(session: Session, principal: Principal, batch_ids: Iterable[int]) -> set[int]:
+    """Those of the batches the caller may recall (a page links only those)."""
+    ids = sorted(set(batch_ids))
+    if not ids:
+        return set()
+    return set(
+        session.scalars(select(GasBatch.id).where(GasBatch.id.in_(ids), batch_scope(principal)))
+    )
 
 
 def batches(*, session: Session, principal: Principal, limit: int = 200) -> list[GasBatch]:

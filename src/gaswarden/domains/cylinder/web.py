@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from gaswarden.core.auth import Principal
 from gaswarden.core.errors import GasWardenError, Invalid
 from gaswarden.deps import SessionDep
+from gaswarden.domains.customer.service import customers
 from gaswarden.domains.cylinder import (
     anomalies,
     events,
@@ -35,6 +36,7 @@ from gaswarden.domains.cylinder import (
 from gaswarden.domains.cylinder import web_view as view
 from gaswarden.domains.cylinder.enums import AnomalyKind, EventKind
 from gaswarden.domains.cylinder.event_schemas import CylinderEventIn, EventOutcome, ScanPreview
+from gaswarden.domains.cylinder.service import cylinders
 from gaswarden.web.csrf import CsrfForm
 from gaswarden.web.map import area_shapes
 from gaswarden.web.render import page_lang, render
@@ -215,6 +217,12 @@ def cylinder_page(
         now_vehicle=names.vehicle(cyl.vehicle_id),
         now_customer=names.customer(cyl.customer_id),
         now_batch=names.batch(cyl.batch_id),
+        recallable=recalls.recallable(
+            session,
+            principal,
+            [b for b in (cyl.batch_id, *(e.batch.id for e in life.timeline if e.batch)) if b],
+        ),
+        can_edit=principal.can(cylinders.write_action),
         map=view.map_data(life, area_shapes(session, principal, lang), lang, tz),
     )
 
@@ -227,7 +235,16 @@ def customer_page(
     history = tracing.customer_history(
         session=session, principal=principal, customer_id=customer_id
     )
-    return _page(request, "cylinder/customer.html", principal=principal, h=history)
+    return _page(
+        request,
+        "cylinder/customer.html",
+        principal=principal,
+        h=history,
+        recallable=recalls.recallable(
+            session, principal, [d.batch.id for d in history.deliveries if d.batch]
+        ),
+        can_edit=principal.can(customers.write_action),
+    )
 
 
 # ---- recall ------------------------------------------------------------------------------------

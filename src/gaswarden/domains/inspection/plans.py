@@ -69,8 +69,9 @@ def _ancestor_ids(paths: tuple[str, ...]) -> list[int]:
 
 def plan_scope(principal: Principal) -> ColumnElement[bool]:
     """Regulators and grid supervisors: plans in, or covering, their areas (and the plans of
-    enterprises registered or with sites there); an enterprise: its own plans and those assigned
-    to it; an agency: the plans assigned to it."""
+    enterprises registered or with sites there); an enterprise: its own plans, those assigned
+    to it and those with tasks at its sites; an agency: the plans assigned to it and those with
+    tasks at the sites it serves."""
     kind = principal.scope_kind
     if kind is ScopeKind.ALL:
         return true()
@@ -96,12 +97,23 @@ def plan_scope(principal: Principal) -> ColumnElement[bool]:
         )
     if principal.org_id is None:
         return false()
+    # ... and whoever sees a task sees the plan it comes from (an enterprise the regulator's
+    # plan that inspects its sites, an agency the self-inspection plan of a site it serves).
     if kind is ScopeKind.ORG:
         return or_(
             InspectionPlan.owner_id == principal.org_id,
             InspectionPlan.assignee_org_id == principal.org_id,
+            InspectionPlan.id.in_(
+                select(InspectionTask.plan_id).where(InspectionTask.owner_id == principal.org_id)
+            ),
         )
-    return InspectionPlan.assignee_org_id == principal.org_id
+    mine = InspectionPlan.assignee_org_id == principal.org_id
+    if principal.site_ids:
+        at_its_sites = select(InspectionTask.plan_id).where(
+            InspectionTask.site_id.in_(sorted(principal.site_ids))
+        )
+        return or_(mine, InspectionPlan.id.in_(at_its_sites))
+    return mine
 
 
 def is_regulator(principal: Principal) -> bool:

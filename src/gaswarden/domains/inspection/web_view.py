@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
+from gaswarden.core.errors import Invalid
 from gaswarden.core.i18n import local_time, t
 from gaswarden.core.pagination import PageParams
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.area.service import service as areas
 from gaswarden.domains.inspection import plans, submission
-from gaswarden.domains.inspection.enums import InspectionKind, TaskStatus
+from gaswarden.domains.inspection.enums import TaskStatus
 from gaswarden.domains.inspection.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -173,8 +174,10 @@ def may_start(principal: Principal, task: InspectionTask) -> bool:
     """The Start button: a pending task the caller's organisation may carry out."""
     if task.status is not TaskStatus.PENDING or not may_submit(principal):
         return False
-    if principal.role in submission.ENTERPRISE:
-        return task.kind is InspectionKind.SELF
+    try:  # the kind the submission would refuse (a self-inspection by an area's regulator)
+        submission.inspection_kind(principal, None, task)
+    except Invalid:
+        return False
     if principal.is_regulator:
         return True
     return task.assignee_org_id is None or task.assignee_org_id == principal.org_id

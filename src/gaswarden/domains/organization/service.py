@@ -35,7 +35,7 @@ class OrganizationService(CrudService[Organization]):
 
     def scope(self, principal: Principal) -> ColumnElement[bool]:
         # Imported here: the site domain builds on this one.
-        from gaswarden.domains.site.models import Site
+        from gaswarden.domains.site.models import Site, SiteAssignment
 
         kind = principal.scope_kind
         if kind is ScopeKind.ALL:
@@ -44,7 +44,15 @@ class OrganizationService(CrudService[Organization]):
             under = areas_under(principal.area_paths)
             owners_here = select(Site.owner_id).where(Site.area_id.in_(under))
             return Organization.area_id.in_(under) | Organization.id.in_(owners_here)
-        own = Organization.id == principal.org_id if principal.org_id else false()
+        own: ColumnElement[bool] = false()
+        if principal.org_id:
+            # An enterprise also sees the agencies it engaged for its sites (第三方巡检委托).
+            engaged = (
+                select(SiteAssignment.agency_id)
+                .join(Site, Site.id == SiteAssignment.site_id)
+                .where(Site.owner_id == principal.org_id)
+            )
+            own = (Organization.id == principal.org_id) | Organization.id.in_(engaged)
         if kind is ScopeKind.SITES and principal.site_ids:
             owners = select(Site.owner_id).where(Site.id.in_(sorted(principal.site_ids)))
             return own | Organization.id.in_(owners)
