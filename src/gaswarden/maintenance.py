@@ -67,7 +67,8 @@ def watch_networks(session: Session, now: datetime, tz: str, *, rollup: bool = T
     from gaswarden.domains.network.models import NetworkSensor
 
     if session.scalar(select(NetworkSensor.id).limit(1)) is None:
-        return {"checked": 0, "leaks": 0, "hours": 0}  # no network: pandapipes stays unloaded
+        # no network: pandapipes stays unloaded
+        return {"checked": 0, "leaks": 0, "hours": 0, "forecasts": 0}
     from gaswarden.domains.network import watch
 
     return watch.scan(session, now, tz, rollup=rollup)

@@ -101,7 +101,7 @@ def test_seed_then_schedule_twice(cli_db: Database) -> None:
     watched = maintenance.run_round(
         factory, "Asia/Shanghai", now=noon, jobs=maintenance.NETWORK_JOBS
     )
-    no_network = {"checked": 0, "leaks": 0, "hours": 0}
+    no_network = {"checked": 0, "leaks": 0, "hours": 0, "forecasts": 0}
     assert watched.results == {"network watch": no_network}
     worker = maintenance.Maintenance.from_settings(cli_db.settings).start()
     try:

@@ -111,7 +111,7 @@ def test_the_round_checks_every_watched_network(session: Session, world: World) 
     twin.leak = _leak_at(twin, 18, 0.30)
     store_readings(session, w, twin, end=NOW)
     done = watch.scan(session, NOW, "Asia/Shanghai")
-    assert done == {"checked": 1, "leaks": 1, "hours": 0}
+    assert done == {"checked": 1, "leaks": 1, "hours": 0, "forecasts": 0}  # no history
     leak = leaks.open_leak(session, w.network.id)
     assert leak is not None and leak.alarm_id is not None
 

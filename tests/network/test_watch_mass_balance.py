@@ -5,12 +5,14 @@ at its usual level is not, and neither is the surge when the mass balance is off
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
-from gaswarden.domains.network import watch
+from gaswarden.core.auth import SYSTEM
+from gaswarden.domains.network import demand, watch
 from gaswarden.domains.network.enums import DetectionMethod
 from gaswarden.domains.network.models import DemandHour
 from gaswarden.sim.demo_pipes import load_demand_history
@@ -61,3 +63,22 @@ def test_no_mass_balance_where_the_hours_are_not_real(session: Session, world: W
     w = watched_hour(session, world, 1.8)
     result = watch.check(session, w.network, now=NOW, mass_balance=False)
     assert not result.detected and result.mass_balance is None
+
+
+def test_the_round_fits_the_day_s_forecast_before_anyone_asks(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watch's round (here as in the demo, without the rollup) fits each feed's forecaster
+    once a day; the forecast the page and the API show then needs no fit of its own."""
+    w = watched_hour(session, world, 1.0)
+    monkeypatch.setattr(demand, "_fitted", OrderedDict())
+    monkeypatch.setattr(demand, "_warmed", {})
+    assert watch.scan(session, NOW, "Asia/Shanghai", rollup=False)["forecasts"] == 1
+    assert watch.scan(session, NOW, "Asia/Shanghai", rollup=False)["forecasts"] == 0
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the forecast page fitted a model the round had fitted")
+
+    monkeypatch.setattr(demand, "fit", no_fit)
+    shown = demand.forecast(session=session, principal=SYSTEM, id=w.network.id, days=2)
+    assert len(shown["hourly"]) == 48 and shown["daily"]

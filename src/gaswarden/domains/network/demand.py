@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ MIN_HISTORY_DAYS = 21
 BAND_FOLDS, BAND_DAYS = 4, 14  # rolling-origin blocks the forecast band is measured on
 Z90 = 1.2816  # the 10–90 % band is ±1.28 σ of a normal error
 _fitted: OrderedDict[tuple[int, int, str], Forecaster] = OrderedDict()
+_warmed: dict[int, date] = {}  # network -> the day its feeds' forecasters were last fitted
 _guard = threading.Lock()
 
 
@@ -123,6 +124,27 @@ def forecaster(
     elif hit.last_hour < past["hour"].iloc[-1]:
         hit = replace(hit, frame=hourly(past))
     return hit, past, future
+
+
+def warm(session: Session, network: PipeNetwork, today: date) -> int:
+    """Fit the day's forecaster of each of the network's feeds, once a day, so that the first
+    one to open the forecast page or the supply plan does not wait for a fit (seconds, and
+    tens of seconds on a busy machine): the network watch's round calls this in the
+    background. Returns how many feeds were fitted (0: done today, or too little history)."""
+    with _guard:
+        if _warmed.get(network.id) == today:
+            return 0
+    fitted = 0
+    feeds = select(NetworkFeed.index).where(NetworkFeed.network_id == network.id)
+    for feed in session.scalars(feeds).all():
+        try:
+            forecaster(session, network, feed)
+        except Invalid:  # too little history yet: the page says so
+            continue
+        fitted += 1
+    with _guard:
+        _warmed[network.id] = today
+    return fitted
 
 
 def expected_inflow(

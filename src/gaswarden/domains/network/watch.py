@@ -297,20 +297,21 @@ def scan(session: Session, now: datetime, tz: str, *, rollup: bool = True) -> di
     """Every network with bound sensors, once (the maintenance job): the inlet meters' new
     whole hours into the demand history, then the leak check. Without the rollup (the demo:
     its simulated hours are not the wall clock's) the inflow is not held against the
-    forecast either."""
+    forecast either. Then the day's demand forecasts are fitted, if not yet (`demand.warm`)."""
     from gaswarden.domains.network import demand
 
     ids = session.scalars(select(NetworkSensor.network_id).distinct()).all()
-    checked = found = hours = 0
+    checked = found = hours = forecasts = 0
     for network in session.scalars(select(PipeNetwork).where(PipeNetwork.id.in_(ids))):
         try:
             with session.begin_nested():
                 if rollup:
                     hours += demand.rollup(session, network, now)  # the meters' whole hours
                 result = check(session, network, now=now, mass_balance=rollup)
+            forecasts += demand.warm(session, network, now.date())
         except Exception:  # one network's failure must not stop the others
             log.exception("network watch failed for %s", network.code)
             continue
         checked += 1
         found += int(result.detected)
-    return {"checked": checked, "leaks": found, "hours": hours}
+    return {"checked": checked, "leaks": found, "hours": hours, "forecasts": forecasts}
