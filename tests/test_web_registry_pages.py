@@ -7,7 +7,12 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
+from gaswarden.core.auth import SYSTEM
+from gaswarden.domains.workforce.service import certificates, people
+from tests.api.mixins import count_statements
 from tests.factories import World
 from tests.test_web_pages import sign_in
 
@@ -141,3 +146,36 @@ def test_site_assignments_list_create_edit(client: TestClient, world: World) -> 
     client.cookies.clear()
     sign_in(client, "inspector")
     assert ids["assign_gate"] in listed_ids(client.get("/site-assignments").text)
+
+
+def test_a_list_page_names_its_references_in_one_query(
+    client: TestClient, world: World, session: Session, connection: Connection
+) -> None:
+    """Twenty more certificates of twenty more people: the list names and links every person
+    with the same statements as before (one lookup per kind of reference, not one per row)."""
+    sign_in(client, "reg_admin")
+
+    def shown() -> tuple[int, str]:
+        with count_statements(connection) as seen:
+            r = client.get("/certificates")
+        assert r.status_code == 200, r.text
+        return len(seen), r.text
+
+    before, _ = shown()
+    added = []
+    for n in range(20):
+        person = people.create(
+            session=session,
+            principal=SYSTEM,
+            data={"name": f"测试员{n}", "owner_id": world.ids["ent_a"], "position": "operator"},
+        )
+        certificates.create(
+            session=session,
+            principal=SYSTEM,
+            data={"person_id": person.id, "kind": "gas_operator", "number": f"YW-{n:04d}"},
+        )
+        added.append(person.id)
+    session.flush()
+    after, html = shown()
+    assert all(f'href="/people/{i}">测试员' in html for i in added)
+    assert after == before, (before, after)

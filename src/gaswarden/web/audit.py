@@ -105,7 +105,7 @@ def change_lines(
         target = references.get(name)
         if target is not None and refs is not None:
             shown = [
-                refs.name(target, v) if isinstance(v, int) else _shown(v, None, lang)
+                (refs.name(target, v) or f"#{v}") if isinstance(v, int) else _shown(v, None, lang)
                 for v in (before, after)
             ]
         else:

@@ -119,6 +119,7 @@ def resource_router(res: Resource) -> APIRouter:
                 session=session, principal=principal, params=params, filters=filters
             )
         presenter = Presenter(res, Refs(session, principal), lang, settings.timezone)
+        presenter.prefetch(page.items, res.columns)
         rows = []
         for obj in page.items:
             read = res.read.model_validate(obj)

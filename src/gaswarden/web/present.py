@@ -3,6 +3,7 @@ times in the configured zone. Personal data arrives here already masked by the r
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,24 +38,41 @@ class Refs:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
         self.principal = principal
-        self._cache: dict[tuple[str, int], str] = {}
+        self._cache: dict[tuple[str, int], str | None] = {}
 
-    def name(self, service: CrudService[Any], ref_id: int) -> str:
+    def prefetch(self, service: CrudService[Any], ref_ids: Iterable[int | None]) -> None:
+        """Look up a page's references to one kind at once (one query, not one per row)."""
+        wanted = {i for i in ref_ids if i is not None} - {
+            i for entity, i in self._cache if entity == service.entity
+        }
+        if not wanted:
+            return
+        model = service.model
+        stmt = service.visible(self.principal).where(model.id.in_(sorted(wanted)))
+        for obj in self.session.scalars(stmt).unique():
+            self._cache[(service.entity, obj.id)] = service.label(obj)
+        for missing in wanted:  # out of the caller's scope, or gone
+            self._cache.setdefault((service.entity, missing), None)
+
+    def name(self, service: CrudService[Any], ref_id: int) -> str | None:
+        """The record's label, or None when the caller may not see it."""
         key = (service.entity, ref_id)
         if key not in self._cache:
             try:
                 obj = service.get(session=self.session, principal=self.principal, id=ref_id)
                 self._cache[key] = service.label(obj)
             except NotFound:
-                self._cache[key] = f"#{ref_id}"
+                self._cache[key] = None
         return self._cache[key]
 
     def cell(self, service: CrudService[Any], ref_id: int, name: str | None = None) -> Cell:
+        """A link to the record; its bare number, unlinked, when the caller may not see it
+        (a link would only lead to "not found")."""
         path = path_of(service)
-        return Cell(
-            text=name or self.name(service, ref_id),
-            href=f"/{path}/{ref_id}" if path else None,
-        )
+        label = self.name(service, ref_id)
+        if label is None:
+            return Cell(text=name or f"#{ref_id}", muted=name is None)
+        return Cell(text=name or label, href=f"/{path}/{ref_id}" if path else None)
 
 
 def value_cell(value: Any, lang: str, tz: str) -> Cell:
@@ -92,6 +110,13 @@ class Presenter:
         self.lang = lang
         self.tz = tz
         self.references = resource.service.references()
+
+    def prefetch(self, items: Sequence[Any], columns: Iterable[str]) -> None:
+        """The references a list page shows, looked up once per kind for the whole page."""
+        for name in columns:
+            if name.endswith("_id") and name in self.references:
+                ids = [getattr(item, name, None) for item in items]
+                self.refs.prefetch(self.references[name], ids)
 
     def cell(self, read: BaseModel, name: str) -> Cell:
         value = getattr(read, name, None)
