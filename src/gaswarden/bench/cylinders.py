@@ -82,6 +82,8 @@ class Result:
     generate_s: float = 0.0  # generating the history and writing the loaders' files
     load_s: float = 0.0  # wall time, the loaders' common start to the last one's end
     submit_s: float = 0.0  # in submit + commit, summed over the loaders
+    loader_cpu_s: float = 0.0  # the loaders' CPU time (parse, submit, commit), summed
+    backend_cpu_s: float = 0.0  # their PostgreSQL backends' CPU time (0: server elsewhere)
     scans_bytes: int = 0
     results: Counter[str] = field(default_factory=Counter)
     pg_settings: dict[str, str] = field(default_factory=dict)
@@ -92,6 +94,14 @@ class Result:
     @property
     def events_per_s(self) -> float:
         return self.events / self.load_s if self.load_s else 0.0
+
+    def cpu_line(self) -> str:
+        """CPU per scan, which the machine's other load does not distort as it does the rate."""
+        n = max(1, self.events)
+        return (
+            f"CPU per scan: loaders {self.loader_cpu_s / n * 1e6:.1f} us (parse, submit, "
+            f"commit), their PostgreSQL backends {self.backend_cpu_s / n * 1e6:.1f} us"
+        )
 
     def settings_line(self) -> str:
         server = " ".join(f"{k}={v}" for k, v in self.pg_settings.items())
@@ -138,6 +148,8 @@ def load(
         result.events += r.events
         result.duplicates += r.duplicates
         result.submit_s += r.submit_s
+        result.loader_cpu_s += r.cpu_s
+        result.backend_cpu_s += r.backend_cpu_s
         result.results.update(r.results)
     lasts = [r.last_now for r in done.reports if r.last_now is not None]
     result.last_day = max(lasts).date() if lasts else None

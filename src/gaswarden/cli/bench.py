@@ -214,6 +214,7 @@ def cylinders(
         f"{r.overdue_total:,} overdue with users",
         highlight=False,
     )
+    console.print(r.cpu_line(), highlight=False)
     console.print(r.settings_line(), highlight=False)
     table = Table(
         title=f"LPG cylinders 气瓶追溯 (scale {scale:g}; {r.loaders} loaders 并发, "

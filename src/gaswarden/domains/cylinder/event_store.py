@@ -56,6 +56,14 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+# The sequence looked up once (materialised): pg_get_serial_sequence() in the select list ran
+# a catalog lookup for each of the batch's ids (~2.5 us a scan of the server's time).
+_PG_ALLOCATE = text(
+    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('cylinder_event', 'id')::regclass"
+    " AS seq) SELECT nextval(s.seq) FROM s, generate_series(1, :n)"
+)
+
+
 def allocate_ids(session: Session, n: int) -> list[int]:
     """`n` new event ids, known before the insert (a fill's id is what its deliveries carry;
     a closed site's flag names the event). PostgreSQL: from the id sequence; SQLite, whose
@@ -63,14 +71,7 @@ def allocate_ids(session: Session, n: int) -> list[int]:
     if n <= 0:
         return []
     if _postgres(session):
-        rows = session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence('cylinder_event', 'id')) "
-                "FROM generate_series(1, :n)"
-            ),
-            {"n": n},
-        ).scalars()
-        return sorted(rows)
+        return sorted(session.execute(_PG_ALLOCATE, {"n": n}).scalars())
     top = session.scalar(select(func.max(EVENT.c.id))) or 0
     return list(range(top + 1, top + n + 1))
 
