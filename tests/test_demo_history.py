@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -393,6 +393,20 @@ def test_the_lpg_enterprise_has_a_year_of_cylinder_history(
     ).all()[3]
     recall = recalls.recall(session=session, principal=reg, batch_id=batch)
     assert recall.totals.deliveries > 100 and recall.totals.customers > 50
+    # The history reaches the moment of loading (today's fills and deliveries so far, for the
+    # cockpit's day), and nothing in it lies ahead of that moment.
+    newest, received = session.execute(
+        select(func.max(CylinderEvent.occurred_at), func.max(CylinderEvent.received_at)).where(
+            CylinderEvent.org_id == lpg
+        )
+    ).one()
+    loaded_by = datetime.now(UTC)
+    assert loaded_by - timedelta(hours=24) < _aware(newest) <= loaded_by
+    assert _aware(received) <= loaded_by
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite gives naive UTC
 
 
 def test_a_year_of_alarms_handled_to_their_end(loaded: Loaded) -> None:

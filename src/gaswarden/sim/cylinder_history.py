@@ -106,6 +106,7 @@ class Plan:
     demand: float = 1.0  # deliveries per customer relative to the usual (0.5: half as often)
     joining: float = 0.0  # share of customers who sign up at some day within the period
     key_prefix: str = "H"
+    until: datetime | None = None  # nor at or after this moment (a history up to the present)
 
 
 # ---- the simulation's own state ------------------------------------------------------------------
@@ -157,6 +158,8 @@ class CylinderHistory:
             raise ValueError("an enterprise needs operators, delivery workers and gas batches")
         self.ent = enterprise
         self.plan = plan
+        end = _local(plan.end, 0)
+        self._cutoff = end if plan.until is None else min(end, plan.until)
         self.rng = random.Random(plan.seed)
         self._late_rng = random.Random(f"late-{plan.seed}")  # the same history, late or not
         self.injected: dict[str, str] = {}  # key -> INJECTED_*
@@ -280,7 +283,7 @@ class CylinderHistory:
         next_inspection_on: date | None = None,
     ) -> None:
         day = (at + LOCAL_OFFSET).date()
-        if at >= _local(self.plan.end, 0) or day < self.plan.start:
+        if at >= self._cutoff or day < self.plan.start:
             return
         self._seq += 1
         key = f"{self.plan.key_prefix}{self.plan.seed}-{self._seq:09d}"

@@ -208,9 +208,10 @@ def _staff(demo: Demo, start: date) -> tuple[list[int], list[int], list[str]]:
 
 
 def load_cylinders(demo: Demo) -> None:
-    """The LPG enterprise's archive, customers and the year of scans before today (the same
-    year as the demo's history of inspections)."""
+    """The LPG enterprise's archive, customers and the year of scans up to now (the same year
+    as the demo's history of inspections, and today until the moment of loading)."""
     session, ent = demo.session, demo.orgs["lpg"].id
+    loaded_at = datetime.now(UTC)
     start = history_start(demo.today)
     fill_sites = demo.sites_of("lpg_filling", owner="lpg")
     supply_sites = [s for s in demo.sites_of("lpg_supply", owner="lpg")
@@ -230,7 +231,10 @@ def load_cylinders(demo: Demo) -> None:
         enterprise,
         Plan(
             start=start,
-            end=demo.today,
+            # Today's scans too, up to the moment of loading: the cockpit's "filled today" and
+            # the supply stations' day are not empty on the first morning.
+            end=demo.today + timedelta(days=1),
+            until=loaded_at,
             seed=demo.rng.randrange(10**6),
             anomalies=2,
             late_share=0.01,
@@ -243,12 +247,12 @@ def load_cylinders(demo: Demo) -> None:
     results: dict[str, int] = {}
     scans = iter(history)
     while chunk := list(islice(scans, SUBMIT_BATCH)):
-        now = max(s.occurred_at for s in chunk) + timedelta(minutes=5)
+        now = min(max(s.occurred_at for s in chunk) + timedelta(minutes=5), loaded_at)
         for out in events.submit(
             session=session, principal=SYSTEM, events=chunk, org_id=ent, now=now
         ):
             results[out.result.value] = results.get(out.result.value, 0) + 1
-    _received_when_sent(session, ent, history.late)
+    _received_when_sent(session, ent, history.late, loaded_at)
     demo.counts["cylinder_event"] += sum(results.values())
     for result in EventResult:
         demo.counts[f"cylinder_event:{result.value}"] += results.get(result.value, 0)
@@ -256,7 +260,9 @@ def load_cylinders(demo: Demo) -> None:
              CUSTOMERS, results)  # fmt: skip
 
 
-def _received_when_sent(session: Session, org_id: int, late: dict[str, date]) -> None:
+def _received_when_sent(
+    session: Session, org_id: int, late: dict[str, date], loaded_at: datetime
+) -> None:
     """The demo submits a year in batches, each received "now" at the batch's end; a phone
     sends a scan within minutes, or the day it is back online (the held-back ones)."""
     rows = session.execute(
@@ -271,5 +277,5 @@ def _received_when_sent(session: Session, org_id: int, late: dict[str, date]) ->
             received = occurred_at + timedelta(minutes=2)
         else:  # the morning the app was back online (08:00 Beijing time)
             received = max(datetime(came.year, came.month, came.day, tzinfo=UTC), occurred_at)
-        changes.append({"id": id_, "received_at": received})
+        changes.append({"id": id_, "received_at": min(received, loaded_at)})
     session.execute(update(CylinderEvent), changes)
