@@ -1,9 +1,9 @@
 """What the cockpit pushes (server-sent events on /cockpit/stream):
 
 - `alarm`: an alarm change the viewer may see, as a compact item for the cockpit's feed
-  (grade, stage, device, site, rule, raised time, link); read from the alarm timeline exactly
-  as the alarm board's stream does (web/alarm_stream.py: the same Cursor as SSE event id,
-  resumed from Last-Event-ID, woken early by the in-process broadcaster);
+  (grade, stage, device, site, rule, raised time, link); read from the alarm timeline as the
+  alarm board's stream reads it (web/live_feed.py: the same Cursor as SSE event id, resumed
+  from Last-Event-ID, woken early by the in-process broadcaster);
 - `figures`: today's figures (cockpit/figures.py) whenever an alarm changed, and otherwise
   every FIGURES_S seconds when they differ from the last ones sent (scans, hazards, requests
   and incidents change without an alarm).
@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import queue
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -28,18 +26,13 @@ from gaswarden.cockpit.view import display
 from gaswarden.core.auth import Principal
 from gaswarden.core.i18n import local_time
 from gaswarden.domains.alarm.enums import OPEN_STAGES
-from gaswarden.domains.alarm.live import LOOKBACK, Cursor, broadcaster, changes_since
+from gaswarden.domains.alarm.live import Cursor, broadcaster
 from gaswarden.domains.alarm.models import Alarm
 from gaswarden.domains.alarm.scope import alarm_scope
-from gaswarden.web.alarm_stream import sse
 from gaswarden.web.alarm_view import LOUD_GRADES, rule_label
+from gaswarden.web.live_feed import KEEPALIVE_S, POLL_S, AlarmCursor, hint, sse
 
-POLL_S = 1.0  # the longest an alarm change waits when no in-process hint arrives
 FIGURES_S = 10.0  # figures are looked at this often without an alarm change
-KEEPALIVE_S = 15.0
-STREAM_S = 300.0  # a stream ends after this; EventSource reconnects with Last-Event-ID
-RETRY_MS = 2000
-HINT_STEP_S = 0.1
 
 
 def alarm_item(alarm: Alarm, lang: str, tz: str) -> dict[str, Any]:
@@ -75,7 +68,7 @@ def recent_alarms(
     return [alarm_item(a, lang, tz) for a in session.scalars(stmt)]
 
 
-class CockpitFeed:
+class CockpitFeed(AlarmCursor):
     """One viewer's feed; `poll()` and `figures()` block (run them in the threadpool)."""
 
     def __init__(
@@ -87,42 +80,19 @@ class CockpitFeed:
         lang: str,
         tz: str,
     ) -> None:
-        self.factory, self.principal, self.lang, self.tz = factory, principal, lang, tz
-        self.top = cursor.top
-        self.seen = cursor.seen()
+        super().__init__(factory, principal, cursor)
+        self.lang, self.tz = lang, tz
         self.last_figures: str | None = None
-
-    def cursor(self) -> str:
-        return Cursor.of(self.top, self.seen).encode()
-
-    def start(self) -> str:
-        return f"retry: {RETRY_MS}\n" + sse(None, None, self.cursor())
 
     def poll(self) -> list[str]:
         """The SSE messages of the alarm changes since the last poll (the last one carries
         the cursor); empty when nothing new was committed."""
         with self.factory() as session:
-            new = changes_since(session, Cursor(self.top), self.seen)
-            if not new:
+            changed = self.read(session)
+            if changed is None:
                 return []
-            newest: dict[int, int] = {}
-            for eid, aid in new:
-                newest[aid] = eid
-            visible = list(
-                session.scalars(
-                    select(Alarm).where(Alarm.id.in_(list(newest)), alarm_scope(self.principal))
-                )
-            )
-            items = [
-                alarm_item(a, self.lang, self.tz)
-                for a in sorted(visible, key=lambda a: newest[a.id])
-            ]
-            self.seen.update(eid for eid, _ in new)
-            self.top = max(self.top, *(eid for eid, _ in new))
-            self.seen.difference_update({i for i in self.seen if i <= self.top - 2 * LOOKBACK})
-        out = [sse("alarm", item) for item in items[:-1]]
-        out.append(sse("alarm" if items else None, items[-1] if items else None, self.cursor()))
-        return out
+            items = [alarm_item(alarm, self.lang, self.tz) for alarm, _ in changed]
+        return self.messages(items)
 
     def figures(self, force: bool = False) -> str | None:
         """A `figures` message when they differ from the last sent (or `force`)."""
@@ -137,17 +107,6 @@ class CockpitFeed:
         self.last_figures = key
         updated = local_time(result.generated_at, self.tz, "%H:%M:%S")
         return sse("figures", {"figures": data, "text": display(result), "updated": updated})
-
-
-async def _hint(sub: queue.Queue[Any], seconds: float) -> None:
-    """Sleep up to `seconds`, less when this process publishes an alarm change."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if not sub.empty():
-            while not sub.empty():
-                sub.get_nowait()
-            return
-        await asyncio.sleep(min(HINT_STEP_S, max(0.0, end - time.monotonic())))
 
 
 async def events(
@@ -174,6 +133,6 @@ async def events(
                 last_write = time.monotonic()
             if await is_disconnected():
                 break
-            await _hint(sub, min(POLL_S, max(0.0, deadline - time.monotonic())))
+            await hint(sub, min(POLL_S, max(0.0, deadline - time.monotonic())))
     finally:
         broadcaster.unsubscribe(sub)

@@ -16,8 +16,9 @@ from gaswarden.cockpit.api import today
 from gaswarden.cockpit.view import display, text
 from gaswarden.core.i18n import local_time
 from gaswarden.deps import SessionDep
-from gaswarden.domains.alarm.live import Cursor, cursor_now
+from gaswarden.domains.alarm.live import cursor_now
 from gaswarden.rules.grades import Grade
+from gaswarden.web.live_feed import opening
 from gaswarden.web.map import area_shapes
 from gaswarden.web.map_state import STATE_COLOURS
 from gaswarden.web.render import page_lang, render
@@ -89,17 +90,7 @@ def cockpit_scores(request: Request, session: SessionDep, principal: WebPrincipa
 def cockpit_stream(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """text/event-stream: `alarm` and `figures` events. Resumes from Last-Event-ID (or ?after=,
     the cursor the page was rendered at); `for_s` shortens the stream."""
-    cursor = Cursor.parse(request.headers.get("last-event-id")) or Cursor.parse(
-        request.query_params.get("after")
-    )
-    if cursor is None:
-        cursor = cursor_now(session)
-    try:
-        duration = float(request.query_params.get("for_s", feed.STREAM_S))
-    except ValueError:
-        duration = feed.STREAM_S
-    duration = max(0.0, min(duration, feed.STREAM_S))
-    session.commit()  # release the request's transaction; polls use short sessions of their own
+    cursor, duration = opening(request, session)
     viewer = feed.CockpitFeed(
         request.app.state.session_factory,
         principal,
