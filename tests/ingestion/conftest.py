@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -165,6 +166,37 @@ def publisher(url: str, client_id: str = "gw-test-pub", **auth: str) -> Iterator
     client.loop_start()
     try:
         yield client
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def worker_session(url: str, client_id: str, **auth: str) -> None:
+    """Subscribe once as an ingest worker of `client_id` will (its persistent MQTT 5 session)
+    and go away: what is published from now on waits in the broker for the worker, however
+    long it takes to start."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    from gaswarden.ingestion.mqtt import SESSION_EXPIRY_S, BrokerUrl, subscription
+
+    target = BrokerUrl.parse(url)
+    client = paho.Client(
+        paho.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5
+    )
+    if auth:
+        client.username_pw_set(auth["username"], auth["password"])
+    elif target.username:
+        client.username_pw_set(target.username, target.password)
+    subscribed = threading.Event()
+    client.on_subscribe = lambda *args: subscribed.set()
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = SESSION_EXPIRY_S
+    client.connect(target.host, target.port, keepalive=30, clean_start=False, properties=props)
+    client.loop_start()
+    try:
+        client.subscribe(subscription(False), qos=1)
+        assert subscribed.wait(10), "the broker did not confirm the subscription"
     finally:
         client.disconnect()
         client.loop_stop()

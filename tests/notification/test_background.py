@@ -29,7 +29,7 @@ from gaswarden.ingestion.contract import topic_for
 from tests.alarm.helpers import device
 from tests.conftest import Database, new_database
 from tests.factories import World, build_world
-from tests.ingestion.conftest import Broker, need_mosquitto, publisher, wait_for
+from tests.ingestion.conftest import Broker, need_mosquitto, publisher, wait_for, worker_session
 from tests.ingestion.helpers import ago, credentials, free_port, iso, telemetry
 from tests.notification.conftest import HttpReceiver
 
@@ -242,6 +242,9 @@ def test_ingest_worker_delivers_an_alarm_published_over_mqtt(
     broker.start()
     serial, _ = methane_device(env, "SN-BG-MQTT")
     webhook(env, f"{receiver.url}/mqtt", "mqtt hook")
+    # The worker's persistent session first: the readings wait in the broker for the worker,
+    # however long a busy machine takes to start it.
+    worker_session(broker.url, "gw-notify-bg")
     proc = start(
         ["ingest", "--client-id", "gw-notify-bg"],
         env.process_env(GASWARDEN_MQTT_URL=broker.url),
@@ -249,21 +252,22 @@ def test_ingest_worker_delivers_an_alarm_published_over_mqtt(
     try:
         with publisher(broker.url, client_id="pub-notify-bg") as pub:
             base = ago(minutes=2)
-            i = 0
+            sent = [
+                pub.publish(
+                    topic_for(serial, "telemetry"),
+                    telemetry(base + timedelta(seconds=i), methane_lel_pct=34.0),
+                    qos=1,
+                )
+                for i in range(30)  # 30 s above 25 %LEL
+            ]
+            for info in sent:
+                info.wait_for_publish(10)
 
             def delivered() -> bool:
-                # The worker subscribes with a persistent session: publish until it is there.
-                nonlocal i
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                if i < 50:
-                    ts = base + timedelta(seconds=i)
-                    pub.publish(
-                        topic_for(serial, "telemetry"), telemetry(ts, methane_lel_pct=34.0), qos=1
-                    )
-                    i += 1
                 return any(r.path == "/mqtt" for r in receiver.requests)
 
-            wait_for(delivered, timeout=45, what="the webhook to be delivered by ingest")
+            wait_for(delivered, timeout=60, what="the webhook to be delivered by ingest")
         [req] = [r for r in receiver.requests if r.path == "/mqtt"]
         assert verify(req.body, SECRET, req.headers["X-GasWarden-Signature"])
         assert req.json()["serial"] == serial and req.json()["rule"] == "methane_lel"
