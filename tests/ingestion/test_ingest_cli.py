@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from gaswarden.domains.telemetry.models import Reading
 from gaswarden.ingestion.contract import topic_for
 from gaswarden.ingestion.spool import spool_dir
-from tests.ingestion.conftest import Broker, Live, publisher, wait_for
+from tests.ingestion.conftest import Broker, Live, publisher, wait_for, worker_session
 from tests.ingestion.helpers import ago, credentials, telemetry
 
 
@@ -27,6 +27,8 @@ def test_ingest_process_stores_and_spools_per_client(live: Live, broker: Broker)
         "GASWARDEN_DATABASE_URL": settings.resolved_database_url,
         "GASWARDEN_SECRET_KEY": settings.secret_key,
     }
+    # The worker's persistent session first: readings wait for it however slow its start.
+    worker_session(broker.url, "gw-cli/a")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gaswarden", "ingest", "--client-id", "gw-cli/a"],
         env=env,
@@ -48,20 +50,15 @@ def test_ingest_process_stores_and_spools_per_client(live: Live, broker: Broker)
                 return int(s.scalar(stmt) or 0)
 
         with publisher(broker.url, client_id="pub-cli") as pub:
-            # The worker subscribes with a persistent session; publish until it is there.
-            i = 0
-
-            def one_more() -> bool:
-                nonlocal i
+            for i in range(3):
                 pub.publish(
                     topic_for(serial, "telemetry"),
                     telemetry(base + timedelta(seconds=i), temperature_c=20.0),
                     qos=1,
-                )
-                i += 1
-                return stored() > 0
-
-            wait_for(one_more, timeout=30, what="a reading stored by the ingest process")
+                ).wait_for_publish(10)
+            wait_for(
+                lambda: stored() == 3, timeout=60, what="readings stored by the ingest process"
+            )
         assert spool_dir(settings, "gw-cli/a").is_dir()
         assert spool_dir(settings, "gw-cli/a") != spool_dir(settings, "gw-cli-b")
         assert spool_dir(settings, "gw-cli/a").parent == settings.data_dir / "spool"
