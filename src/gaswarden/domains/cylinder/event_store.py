@@ -1,6 +1,7 @@
 """The bulk writes of one batch of scans: ids taken up front, the events in one COPY
-(PostgreSQL, binary) or one executemany (SQLite), the cylinders updated by primary key in one
-executemany, late fills' re-links and the anomalies likewise. Never an ORM object per scan."""
+(PostgreSQL, binary) or one executemany (SQLite), the cylinders updated by primary key (a
+binary COPY of their new states and one UPDATE on PostgreSQL, one executemany on SQLite), late
+fills' re-links and the anomalies in one executemany each. Never an ORM object per scan."""
 
 from __future__ import annotations
 
