@@ -342,7 +342,9 @@ def test_a_closure_marks_the_site_closed_and_watched(session: Session, world: Wo
     site = session.get(Site, site_id)
     assert site is not None and site.status is SiteStatus.CLOSED
     site_audit = session.scalars(
-        select(AuditEntry).where(AuditEntry.entity_type == "site", AuditEntry.entity_id == site_id)
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "site", AuditEntry.entity_id == site_id)
+        .order_by(AuditEntry.id)  # PostgreSQL keeps no order without one
     ).all()
     assert site_audit[-1].changes["status"] == ["operating", "closed"]
     assert site_audit[-1].reason is not None and case.code in site_audit[-1].reason
