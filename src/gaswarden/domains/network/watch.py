@@ -297,7 +297,8 @@ def scan(session: Session, now: datetime, tz: str, *, rollup: bool = True) -> di
     """Every network with bound sensors, once (the maintenance job): the inlet meters' new
     whole hours into the demand history, then the leak check. Without the rollup (the demo:
     its simulated hours are not the wall clock's) the inflow is not held against the
-    forecast either. Then the day's demand forecasts are fitted, if not yet (`demand.warm`)."""
+    forecast either. Then, with the rollup, the day's demand forecasts are fitted if not yet
+    (`demand.warm`), so that the forecast page's first visitor of the day does not wait."""
     from gaswarden.domains.network import demand
 
     ids = session.scalars(select(NetworkSensor.network_id).distinct()).all()
@@ -308,7 +309,8 @@ def scan(session: Session, now: datetime, tz: str, *, rollup: bool = True) -> di
                 if rollup:
                     hours += demand.rollup(session, network, now)  # the meters' whole hours
                 result = check(session, network, now=now, mass_balance=rollup)
-            forecasts += demand.warm(session, network, now.date())
+            if rollup:  # not in the demo: a fit there stalls its embedded broker's loop
+                forecasts += demand.warm(session, network, now.date())
         except Exception:  # one network's failure must not stop the others
             log.exception("network watch failed for %s", network.code)
             continue
