@@ -61,3 +61,27 @@ def test_bench_ingest_smoke(request: pytest.FixtureRequest) -> None:
     assert int(match.group(1)) > 0 and int(match.group(4)) > 0
     assert "baseline" in result.stdout and "two_workers" in result.stdout
     assert "4/4 alarms" in result.stdout, result.stdout
+
+
+def test_publishers_exit_only_after_the_phase(tmp_path: Path) -> None:
+    """The load generator's processes stay alive (idle) after their last PUBACK until
+    `join()`: their exit tears down the whole imported CLI, a second of CPU each, which must
+    not land inside the phase being measured."""
+    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
+        if IN_CI:
+            pytest.fail("mosquitto is not installed")
+        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
+    from gaswarden.bench.load import Plan, Publishers, now_utc, private_mosquitto
+
+    plan = Plan([f"PUB{i:03d}" for i in range(10)], 200, now_utc())
+    with private_mosquitto() as url:
+        pubs = Publishers(url, plan, 2)
+        pubs.go()
+        done = [pubs.done.get(timeout=60) for _ in pubs.procs]
+        assert sum(acked for _, acked, _ in done) == plan.messages
+        pubs.procs[0].join(5)  # a process let go would have exited well within this
+        assert all(proc.is_alive() for proc in pubs.procs)  # held back after the last ack
+        for item in done:
+            pubs.done.put(item)  # join() reads them again
+        assert pubs.join() == plan.messages
+        assert not any(proc.is_alive() for proc in pubs.procs)

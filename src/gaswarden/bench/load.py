@@ -159,11 +159,22 @@ class _Pubacks(threading.Thread):
 
 
 def _publish(
-    url_port: int, plan: Plan, part: int, parts: int, ready: Any, go: Any, done: Any
+    url_port: int,
+    plan: Plan,
+    part: int,
+    parts: int,
+    ready: Any,
+    go: Any,
+    done: Any,
+    release: Any,
 ) -> None:
     """One publisher process: every packet encoded before the start, then written straight to
     the socket with at most PUBLISH_INFLIGHT unacknowledged, paced when the plan has a rate.
-    The load generator costs little CPU next to the broker and the subscriber it loads."""
+    The load generator costs little CPU next to the broker and the subscriber it loads.
+
+    It then waits for `release` before it returns: a spawned process that exits tears down
+    every module its parent's `__main__` imported (the whole CLI), about a second of CPU
+    each, which overlapped the phase under measurement and took the worker's cores."""
     mine = range(part, plan.messages, parts)
     packets = [encode_publish(*body(plan, index), n % 65535 + 1) for n, index in enumerate(mine)]
     sock = socket.create_connection(("127.0.0.1", url_port))
@@ -198,6 +209,7 @@ def _publish(
     sock.sendall(b"\xe0\x00")  # DISCONNECT
     sock.close()
     done.put((part, acks.count, time.time()))
+    release.wait(3600)
 
 
 class Publishers:
@@ -209,10 +221,11 @@ class Publishers:
         self.ready: Any = ctx.Queue()
         self.done: Any = ctx.Queue()
         self._go = ctx.Event()
+        self._release = ctx.Event()
         self.procs = [
             ctx.Process(
                 target=_publish,
-                args=(port, plan, p, processes, self.ready, self._go, self.done),
+                args=(port, plan, p, processes, self.ready, self._go, self.done, self._release),
                 daemon=True,
             )
             for p in range(processes)
@@ -229,10 +242,12 @@ class Publishers:
         return t0
 
     def join(self, timeout: float = 600) -> int:
-        """Wait until every message is acknowledged by the broker; returns how many."""
+        """Wait until every message is acknowledged by the broker; returns how many. The
+        processes exit only now (call it after the phase's clock has stopped)."""
         sent = sum(self.done.get(timeout=timeout)[1] for _ in self.procs)
+        self._release.set()
         for proc in self.procs:
-            proc.join(10)
+            proc.join(30)
         return sent
 
 
