@@ -133,9 +133,11 @@ def backend_cpu_s(pid: int) -> float:
 
 def _loader(
     settings: Settings, path: Path, batch: int, org_id: int, part: int,
-    counter: Any, go: Any, messages: Any,
+    counter: Any, go: Any, messages: Any, release: Any,
 ) -> None:  # fmt: skip
-    """One loader process: connect, say ready, wait for the common start, load its file."""
+    """One loader process: connect, say ready, wait for the common start, load its file.
+    It exits only when released after the last loader's end: a spawned process's exit tears
+    down every module it imported, CPU that must not land beside a loader still timed."""
     try:
         load_all()  # every mapper known (the audit row's foreign keys), as in the server
         configure_mappers()  # as a running server has, before its first request
@@ -153,6 +155,7 @@ def _loader(
         load_file(settings, path, batch, org_id, counter, report)
         report.ended = time.time()
         messages.put(("done", part, report))
+        release.wait(3600)
     except BaseException:
         messages.put(("error", part, traceback.format_exc()))
         raise
@@ -182,11 +185,12 @@ def load(
     ctx = mp.get_context("spawn")
     counter: Any = ctx.Value("q", 0)
     go = ctx.Event()
+    release = ctx.Event()
     messages: Any = ctx.Queue()
     procs = [
         ctx.Process(
             target=_loader,
-            args=(settings, path, batch, org_id, part, counter, go, messages),
+            args=(settings, path, batch, org_id, part, counter, go, messages, release),
             name=f"gw-cyl-loader-{part}",
             daemon=True,
         )
@@ -218,6 +222,7 @@ def load(
                     go.set()
             else:
                 reports.append(body)
+        release.set()
         for proc in procs:
             proc.join(30)
         return Load(sorted(reports, key=lambda r: r.part), started, max(r.ended for r in reports))
