@@ -13,6 +13,7 @@ and p99. `scale` shrinks every count in proportion."""
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import tempfile
@@ -255,6 +256,13 @@ def run(
             )
             progress(f"generating {limit:,} scans into {loaders} files …")
             load(settings, history, Path(tmp), built.org_id, result, progress)
+            district = built.district_path
+            # The readers run as in a server: without the generator's millions of objects on
+            # the heap (each full collection walked them, in the middle of a timed recall),
+            # and what is left frozen out of the collector, as the ingest worker does.
+            del history, built
+            gc.collect()
+            gc.freeze()
             factory = make_session_factory(engine)
             with factory() as session:
                 result.stored = session.scalar(select(func.count()).select_from(CylinderEvent)) or 0
@@ -262,7 +270,7 @@ def run(
             progress("vacuum and analyze (the steady state autovacuum keeps) …")
             result.vacuum_s = steady(engine)
             progress("readers: timelines, recalls, overdue pages …")
-            readers(factory, regulator(built.district_path), last_day, last_day,
+            readers(factory, regulator(district), last_day, last_day,
                     random.Random(seed), result)  # fmt: skip
         finally:
             engine.dispose()
