@@ -172,6 +172,8 @@ def test_scan_refuses_an_overdue_fill_then_a_delivery_shows_on_the_cylinder_page
     assert result.get_attribute("data-outcome") == "refused"
     reason = phone.locator(".cy-reason")
     assert "超期未检" in reason.inner_text()
+    # the answer's page is parsed before its stylesheet has loaded on a busy machine
+    phone.wait_for_function("() => document.readyState === 'complete'")
     size = float(reason.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
     assert size >= 20, f"the reason is not large enough ({size}px)"
     width = phone.evaluate("document.documentElement.scrollWidth")
