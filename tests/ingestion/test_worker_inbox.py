@@ -37,6 +37,24 @@ def test_batches_come_out_in_order_and_at_most_batch_size(live: Live, tmp_path: 
     assert worker._take() == []  # nothing came
 
 
+def test_messages_already_waiting_are_taken_without_waiting_for_more(
+    live: Live, tmp_path: Path
+) -> None:
+    """A backlog (messages that arrived while the last batch was stored) goes at once; only
+    a first message after a quiet spell waits batch_wait_s for the rest of its burst."""
+    worker = _worker(live, tmp_path, 100)
+    worker.batch_wait_s = 60.0
+    messages = _messages(3)
+    for m in messages:
+        worker.submit(m)
+    got: list[list[Message]] = []
+    taker = threading.Thread(target=lambda: got.append(worker._take()), daemon=True)
+    taker.start()
+    taker.join(10)
+    assert not taker.is_alive(), "the batch waited for more messages behind a backlog"
+    assert got == [messages]
+
+
 def test_messages_from_another_thread_all_arrive_once(live: Live, tmp_path: Path) -> None:
     worker = _worker(live, tmp_path, 100)
     messages = _messages(5000)

@@ -158,9 +158,10 @@ class Backends:
 
 
 # ---- one drain ------------------------------------------------------------------------------
-def _ingest(url: str, settings: Settings, engine: Engine, client_id: str) -> MqttIngest:
+def _ingest(url: str, settings: Settings, client_id: str) -> MqttIngest:
     spool = Spool(settings.data_dir / f"spool-{client_id}", settings.spool_max_mb << 20)
-    worker = Worker(settings, engine=engine, consumers=consumers.build(settings), spool=spool)
+    # an engine of its own, as `gaswarden ingest` makes it
+    worker = Worker(settings, consumers=consumers.build(settings), spool=spool)
     return MqttIngest(url, worker, client_id=client_id)
 
 
@@ -168,7 +169,7 @@ def drain(
     url: str, settings: Settings, engine: Engine, plan: Plan, client_id: str, processes: int
 ) -> Run:
     # the persistent session and its subscription, then the worker goes away
-    ingest = _ingest(url, settings, engine, client_id)
+    ingest = _ingest(url, settings, client_id)
     ingest.start()
     try:
         if not ingest.subscribed.wait(10):
@@ -182,7 +183,7 @@ def drain(
         raise RuntimeError(f"the broker acknowledged {queued} of {plan.messages} messages")
     settle(engine)
 
-    ingest = _ingest(url, settings, engine, client_id)
+    ingest = _ingest(url, settings, client_id)
     worker = ingest.worker
     backends = Backends(settings)
     start = (0, process_cpu(), time.monotonic(), machine_busy())

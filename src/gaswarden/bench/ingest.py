@@ -5,7 +5,8 @@
 (b) GasWarden's ingest worker (MqttIngest + Worker + the rules engine), first publish to the
     last reading committed; (b2) two `gaswarden ingest --shared` processes;
 (c) at a steady rate, readings that raise alarms: publish time to the alarm being stored
-    (polled every 10 ms by a query on the alarm table, what GET /api/v1/alarms reads).
+    (polled every 10 ms by a query on the alarm table, what GET /api/v1/alarms reads); the
+    load runs WARMUP_S before the first alarm.
 All against a private Mosquitto with the no-drop settings and a scratch PostgreSQL database.
 """
 
@@ -45,6 +46,7 @@ from gaswarden.ingestion.worker import Worker
 from gaswarden.settings import Settings
 
 READINGS_PER_MESSAGE = 3
+WARMUP_S = 2.0  # (c): the load runs this long before the first alarm
 
 
 @dataclass
@@ -195,12 +197,13 @@ def health_messages(engine: Engine) -> int:
         return int(conn.scalar(select(func.coalesce(func.sum(DeviceHealth.messages), 0))) or 0)
 
 
-def _workers(url: str, settings: Settings, engine: Engine, n: int, name: str) -> list[MqttIngest]:
+def _workers(url: str, settings: Settings, n: int, name: str) -> list[MqttIngest]:
     out = []
     for i in range(n):
         # a spool of its own, as a worker on its own host has (they must not replay one file)
         spool = Spool(settings.data_dir / f"spool-{name}-{i}", settings.spool_max_mb << 20)
-        worker = Worker(settings, engine=engine, consumers=consumers.build(settings), spool=spool)
+        # an engine of its own, as `gaswarden ingest` makes it
+        worker = Worker(settings, consumers=consumers.build(settings), spool=spool)
         # a client id per phase: each worker's persistent session must not outlive its phase
         ingest = MqttIngest(url, worker, client_id=f"gw-bench-{name}-{i}", shared=n > 1)
         ingest.start()
@@ -216,7 +219,7 @@ def run_gaswarden(
     """(b): one worker in this process. (b2): `n` `gaswarden ingest --shared` processes."""
     if n > 1:
         return run_processes(name, url, settings, engine, plan, processes, n)
-    ingests = _workers(url, settings, engine, n, name)
+    ingests = _workers(url, settings, n, name)
     try:
         pubs, t0 = _publish(url, plan, processes)
         _wait(lambda: sum(i.worker.stored for i in ingests) >= plan.messages, 900)
@@ -327,10 +330,12 @@ def run_alarm_latency(
     plan: Plan,
     processes: int,
     alarm_serials: list[str],
+    warmup_s: float = 0.0,
 ) -> tuple[list[float], int]:
-    """Background load at plan.rate; one CO reading far above the alarm set point every
-    `duration / len(alarm_serials)` s, each on its own device; latency to the stored alarm."""
-    ingests = _workers(url, settings, engine, 1, "alarms")
+    """Background load at plan.rate; after `warmup_s` of it, one CO reading far above the
+    alarm set point every `(duration - warmup_s) / len(alarm_serials)` s, each on its own
+    device; latency to the stored alarm."""
+    ingests = _workers(url, settings, 1, "alarms")
     ids = _device_ids(engine, alarm_serials)
     sent: dict[int, float] = {}
     seen: dict[int, float] = {}
@@ -354,10 +359,10 @@ def run_alarm_latency(
     injector.loop_start()
     try:
         pubs, t0 = _publish(url, plan, processes)
-        duration = plan.messages / (plan.rate or 1)
+        duration = plan.messages / (plan.rate or 1) - warmup_s
         gap = duration / (len(alarm_serials) + 1)
         for k, serial in enumerate(alarm_serials):
-            time.sleep(max(0.0, t0 + (k + 1) * gap - time.time()))
+            time.sleep(max(0.0, t0 + warmup_s + (k + 1) * gap - time.time()))
             ts = now_utc().isoformat(timespec="milliseconds").replace("+00:00", "Z")
             payload = json.dumps({"ts": ts, "values": {"co_ppm": 400.0}})
             sent[ids[k]] = time.time()
@@ -424,11 +429,18 @@ def run(
             result.phases.append(
                 run_gaswarden("two_workers", url, settings, engine, plans[2], processes, 2)
             )
-            steady = Plan(serials[alarms:], int(rate * duration), base + span * 3 + span, rate=rate)
+            # the worker's first seconds (new connections, statements not yet prepared, the
+            # caches of a new server backend) are not the steady state the alarms measure
+            steady = Plan(
+                serials[alarms:],
+                int(rate * (WARMUP_S + duration)),
+                base + span * 3 + span,
+                rate=rate,
+            )
             settle(engine)
             progress(f"(c) alarm latency at {rate:g} msg/s for {duration:g} s …")
             latencies, expected = run_alarm_latency(
-                url, settings, engine, steady, processes, serials[:alarms]
+                url, settings, engine, steady, processes, serials[:alarms], WARMUP_S
             )
             result.latencies_ms, result.alarms_expected = latencies, expected
             with engine.connect() as conn:

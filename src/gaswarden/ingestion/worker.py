@@ -1,5 +1,6 @@
 """The ingest worker: batches messages from a transport, stores each batch in one transaction
-(or spools it when the database is down), then acknowledges; periodic sweeps.
+(or spools it when the database is down), then acknowledges; periodic sweeps on a thread of
+their own, so that a sweep never holds up a batch (and an alarm in it).
 
 Transport-agnostic: mqtt.py feeds it with `submit` and acknowledges through `on_done`.
 """
@@ -76,7 +77,10 @@ class Worker:
         spool: Spool | None = None,
     ) -> None:
         self.settings = settings
-        self.engine = engine or make_engine(settings)
+        # No ping before each batch (a round trip of its own): a batch on a dead connection
+        # fails like one whose database is down, is spooled, and the pool reconnects.
+        self._own_engine = engine is None  # disposed of by `stop`
+        self.engine = engine or make_engine(settings, pool_pre_ping=False)
         self.factory: sessionmaker[Session] = make_session_factory(self.engine)
         self.pipeline = Pipeline(consumers=consumers)
         self.batch_size = batch_size
@@ -93,7 +97,7 @@ class Worker:
         self.stored = 0  # messages committed (directly or by replay), for the CLI's counter
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._last_sweep = 0.0
+        self._sweeper: threading.Thread | None = None
         self._last_maintain = -MAINTAIN_S
 
     # -- feeding ---------------------------------------------------------------------------
@@ -119,13 +123,18 @@ class Worker:
         return bool(self._inbox)
 
     def _take(self) -> list[Message]:
-        """Up to batch_size messages: whatever is in the inbox, and what arrives within
-        batch_wait_s of the first."""
+        """Up to batch_size messages: whatever is in the inbox; and, when the worker had to
+        wait for the first, what arrives within batch_wait_s of it (a burst after a quiet
+        spell goes in one batch). Messages already waiting are taken at once: they waited for
+        the batch before, and waiting for more would only make every later one wait longer."""
+        backlog = bool(self._inbox)
         if not self._wait(0.2):
             return []
         inbox, size = self._inbox, self.batch_size
         pop = inbox.popleft
         batch = [pop() for _ in range(min(len(inbox), size))]
+        if backlog:
+            return batch
         deadline = time.monotonic() + self.batch_wait_s
         while len(batch) < size:
             remaining = deadline - time.monotonic()
@@ -235,13 +244,18 @@ class Worker:
                 except Exception as exc:
                     if not database_down(exc):
                         raise
-        self._periodic()
 
-    def _periodic(self) -> None:
+    # -- the sweeps (their own thread) -----------------------------------------------------
+    # The periodic rules (offline, expiry, response targets), the registry re-read and the
+    # partitions' upkeep take tens of milliseconds, a hundred and more when partitions are
+    # made: on the batch thread every message arriving meanwhile waited for them. On their own
+    # thread, with their own transaction, they share only what is safe to share: the device
+    # cache (replaced under its lock) and the rule-state cache, whose entries a transaction
+    # holds only while it holds their rows' locks (the sweep skips rows a batch holds, a batch
+    # waits for rows the sweep holds).
+    def sweep(self) -> None:
+        """One round of the periodic work, in its own transaction."""
         now = time.monotonic()
-        if now - self._last_sweep < self.sweep_s:
-            return
-        self._last_sweep = now
         try:
             with unit_of_work(self.factory) as session:
                 self.pipeline.cache.load_all(session)
@@ -255,6 +269,16 @@ class Worker:
             if not database_down(exc):
                 log.exception("sweep failed")
 
+    def _sweep_loop(self) -> None:
+        """At once (partitions ahead, devices already silent), then every sweep_s."""
+        while True:
+            try:
+                self.sweep()
+            except Exception:  # (sweep logs its own; this is the last guard of the thread)
+                log.exception("sweep thread")
+            if self._stop.wait(self.sweep_s):
+                return
+
     def run(self) -> None:
         self.pipeline.started(datetime.now(UTC))
         try:
@@ -263,6 +287,10 @@ class Worker:
         except Exception as exc:  # the first batch will load what it needs
             log.warning("could not warm the caches: %s", str(exc).splitlines()[0][:200])
         tune_gc()
+        self._sweeper = threading.Thread(
+            target=self._sweep_loop, name="gaswarden-ingest-sweep", daemon=True
+        )
+        self._sweeper.start()
         while not self._stop.is_set():
             try:
                 self.step()
@@ -276,5 +304,8 @@ class Worker:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        for thread in (self._thread, self._sweeper):
+            if thread is not None:
+                thread.join(timeout)
+        if self._own_engine:
+            self.engine.dispose()
