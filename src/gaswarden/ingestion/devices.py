@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.device.enums import DeviceKind, DeviceStatus
@@ -56,6 +56,10 @@ _COLUMNS = (
 )
 
 
+# The registry's count and latest change: any insert, update (updated_at) or delete moves it.
+_SIGNATURE = select(func.count(Device.id), func.max(Device.updated_at))
+
+
 class DeviceCache:
     def __init__(self, refresh_s: float = REFRESH_S) -> None:
         self.refresh_s = refresh_s
@@ -64,14 +68,26 @@ class DeviceCache:
         self._loaded_at = -1e18
         self._misses: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._signature: tuple[object, ...] | None = None
 
     def load_all(self, session: Session) -> None:
+        signature = tuple(session.execute(_SIGNATURE).one())
         refs = [DeviceRef(*row) for row in session.execute(select(*_COLUMNS))]
         with self._lock:
             self._by_serial = {r.serial: r for r in refs}
             self._by_id = {r.id: r for r in refs}
             self._misses.clear()
             self._loaded_at = time.monotonic()
+            self._signature = signature
+
+    def sync(self, session: Session) -> bool:
+        """Re-read the registry if it changed (a device added, changed or removed) since it
+        was read; True when it was. One small query when nothing changed. (A change whose
+        stamp is older than one already seen, committed late, waits for the REFRESH_S re-read.)"""
+        if tuple(session.execute(_SIGNATURE).one()) == self._signature:
+            return False
+        self.load_all(session)
+        return True
 
     def reload(self, session: Session, serial: str) -> DeviceRef | None:
         row = session.execute(select(*_COLUMNS).where(Device.serial == serial)).first()

@@ -258,7 +258,7 @@ class Worker:
         now = time.monotonic()
         try:
             with unit_of_work(self.factory) as session:
-                self.pipeline.cache.load_all(session)
+                self.pipeline.cache.sync(session)  # registry changes, within sweep_s
                 if now - self._last_maintain >= MAINTAIN_S:
                     partitions.maintain(
                         session.connection(), retention_days=self.settings.readings_retention_days

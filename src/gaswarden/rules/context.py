@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.alarm.enums import ScopeLevel
@@ -137,6 +138,18 @@ def _signature_query() -> Any:
 
 
 _SIGNATURE = _signature_query()  # built once: it runs with every batch
+# The same as PostgreSQL text, for the rules engine to send beside its lock (one round trip);
+# on PostgreSQL the cache always reads it this way, so that its answers compare alike.
+SIGNATURE_PG = str(_SIGNATURE.compile(dialect=postgresql.dialect()))
+
+
+def signature(session: Session) -> tuple[Any, ...]:
+    """The answer of the signature query (see ParamsCache)."""
+    if session.get_bind().dialect.name == "postgresql":
+        dbapi: Any = session.connection().connection.dbapi_connection
+        with dbapi.cursor() as cur:
+            return tuple(cur.execute(SIGNATURE_PG).fetchone())
+    return tuple(session.execute(_SIGNATURE).one())
 
 
 @dataclass(frozen=True)
@@ -170,9 +183,15 @@ class ParamsCache:
         self._key: tuple[Any, ...] | None = None
         self._compiled: dict[int, Compiled] = {}
 
-    def compiled(self, session: Session, device_ids: Sequence[int]) -> dict[int, Compiled]:
-        """{device id: its compiled enabled rules} (unknown ids are left out)."""
-        key = (str(session.get_bind().engine.url), *session.execute(_SIGNATURE).one())
+    def compiled(
+        self,
+        session: Session,
+        device_ids: Sequence[int],
+        known: tuple[Any, ...] | None = None,
+    ) -> dict[int, Compiled]:
+        """{device id: its compiled enabled rules} (unknown ids are left out). `known`: the
+        answer of the signature query, when the caller already has it (SIGNATURE_PG)."""
+        key = (str(session.get_bind().engine.url), *(known or signature(session)))
         if key != self._key:
             self._key, self._compiled = key, {}
         cache = self._compiled

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from gaswarden.domains.alarm import response, transitions
 from gaswarden.domains.alarm.models import Alarm, RuleStateRow
@@ -37,6 +37,8 @@ from gaswarden.rules import states as states_store
 from gaswarden.rules.device import run
 from gaswarden.rules.grades import Grade
 from gaswarden.rules.model import RuleState, Transition
+
+_DEVICE_ONLY = (lazyload(Device.site), lazyload(Device.asset))
 
 
 class AlarmEngine(BatchConsumer):
@@ -107,7 +109,8 @@ class AlarmEngine(BatchConsumer):
         for device_id, _entry, transitions_found in found:
             if transitions_found:
                 alarmed = True
-                orm_device = session.get(Device, device_id)
+                # its site and asset only if used (a notification's text): no query ahead
+                orm_device = session.get(Device, device_id, options=_DEVICE_ONLY)
                 assert orm_device is not None  # its state row is locked, so it is there
                 transitions.apply(
                     session,
@@ -283,8 +286,16 @@ class _RulesAhead(Ahead):
         self.engine = engine
         self.batch = batch
         ids = _device_ids(batch)
-        self.compiled = engine._params.compiled(session, ids) if ids else {}
-        self.entries = engine._states.lock(session, sorted(self.compiled))
+        self.compiled: dict[int, context.Compiled] = {}
+        self.entries: dict[int, states_store.Entry] = {}
+        if ids:
+            # the rules' signature and the existing states' locks in one round trip
+            known, entries = engine._states.lock_existing_along(session, ids, context.SIGNATURE_PG)
+            self.compiled = engine._params.compiled(session, ids, known)
+            self.entries = {d: e for d, e in entries.items() if d in self.compiled}
+            missing = [d for d in sorted(self.compiled) if d not in entries]
+            if missing:  # a device's first batch: its row made (after the others, in order)
+                self.entries.update(engine._states.lock(session, missing))
         self.found: list[_Found] = []
         self.encoded: dict[int, str] = {}
 

@@ -43,6 +43,7 @@ _PG_TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_state_in "
     "(device_id int4, version int8, last_seen_at timestamptz, states text) ON COMMIT DELETE ROWS"
 )
+_TEMP_MADE = "gaswarden.rule_state_in"  # Session.info: the transaction that made it
 _PG_UPDATE = (  # and empties the temp table (see store_pg._EMPTY_CTE), in the same round trip
     "WITH updated AS (UPDATE rule_state s SET version = i.version, "
     "last_seen_at = i.last_seen_at, states = i.states::json, updated_at = %s "
@@ -63,6 +64,11 @@ class Entry:
 def _parse(raw: Any) -> dict[str, RuleState]:
     data = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
     return {k: RuleState.from_json(v) for k, v in (data or {}).items()}
+
+
+def _innermost(session: Session) -> Any:
+    """The (sub)transaction a temp table made now would vanish with if it rolled back."""
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 def _new_version() -> int:
@@ -124,13 +130,39 @@ class StateCache:
             return cached
         return Entry(device_id, version, seen, _parse(raw))
 
-    def _read_pg(self, session: Session, ids: list[int], skip_locked: bool) -> dict[int, Entry]:
+    def lock_existing_along(
+        self, session: Session, device_ids: Sequence[int], query: str
+    ) -> tuple[tuple[Any, ...], dict[int, Entry]]:
+        """PostgreSQL: the entries of those of these devices whose rows exist, locked as by
+        `lock` (the caller creates the missing ones with `lock`), and the one row of `query`
+        (no parameters), asked in the same round trip (with the transaction's BEGIN, when
+        these are its first statements)."""
+        self._check_db(session)
+        answer: list[tuple[Any, ...]] = []
+        out = self._read_pg(session, sorted(set(device_ids)), False, along=(query, answer))
+        return answer[0], out
+
+    def _read_pg(
+        self,
+        session: Session,
+        ids: list[int],
+        skip_locked: bool,
+        along: tuple[str, list[tuple[Any, ...]]] | None = None,
+    ) -> dict[int, Entry]:
         versions = [e.version if (e := self._entries.get(d)) else -1 for d in ids]  # -1: none
         sql = _PG_LOCK + (" SKIP LOCKED" if skip_locked else "")
         dbapi: Any = session.connection().connection.dbapi_connection
-        with dbapi.cursor() as cur:
-            cur.execute(sql, (ids, versions))
+        # One round trip: the query along (if any), the temp table `write` fills, the lock.
+        with dbapi.cursor() as first, dbapi.cursor() as temp, dbapi.cursor() as cur:
+            with dbapi.pipeline():
+                if along is not None:
+                    first.execute(along[0])
+                temp.execute(_PG_TEMP)
+                cur.execute(sql, (ids, versions))
+            if along is not None:
+                along[1].append(first.fetchone())
             rows = cur.fetchall()
+        session.info[_TEMP_MADE] = _innermost(session)
         return {d: self._take(d, v, seen, raw) for d, v, seen, raw in rows}
 
     def _read_sqlite(self, session: Session, ids: list[int], skip_locked: bool) -> dict[int, Entry]:
@@ -163,7 +195,8 @@ class StateCache:
             made = encoded or {}
             dumps = orjson.dumps
             with dbapi.cursor() as cur:
-                cur.execute(_PG_TEMP)
+                if session.info.get(_TEMP_MADE) is not _innermost(session):
+                    cur.execute(_PG_TEMP)  # (`lock` made it, unless no lock came first)
                 with cur.copy("COPY rule_state_in FROM STDIN (FORMAT BINARY)") as copy:
                     copy.set_types(["int4", "int8", "timestamptz", "text"])
                     for e in entries:

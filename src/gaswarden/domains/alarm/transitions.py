@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.alarm import notify
@@ -55,24 +55,31 @@ def apply(
 def _apply_one(
     session: Session, device: Device, t: Transition, now: datetime, window_s: float
 ) -> Alarm | None:
+    if t.change in (Change.RAISE, Change.ESCALATE):
+        return _raise(session, device, t, now, window_s)
     alarm = open_alarm(session, device.id, t.rule)
     if t.change is Change.UPDATE:
         if alarm is not None:
             _observe(alarm, t)
         return alarm
-    if t.change is Change.CLEAR:
-        alarm = alarm or _latest_active(session, device.id, t.rule)
-        if alarm is not None and alarm.condition is AlarmCondition.ACTIVE:
-            _observe(alarm, t)
-            alarm.condition, alarm.cleared_at = AlarmCondition.CLEARED, now
-            record(session, alarm, AlarmEventKind.CLEARED, at=now, value=t.value)
-        return alarm
-    # RAISE or ESCALATE
+    # CLEAR
+    alarm = alarm or _latest_active(session, device.id, t.rule)
+    if alarm is not None and alarm.condition is AlarmCondition.ACTIVE:
+        _observe(alarm, t)
+        alarm.condition, alarm.cleared_at = AlarmCondition.CLEARED, now
+        record(session, alarm, AlarmEventKind.CLEARED, at=now, value=t.value)
+    return alarm
+
+
+def _raise(
+    session: Session, device: Device, t: Transition, now: datetime, window_s: float
+) -> Alarm:
+    """RAISE or ESCALATE: the open alarm, or a recent one reopened, or a new one."""
+    alarm = _open_or_recent(session, device.id, t.rule, now - timedelta(seconds=window_s))
     if alarm is None:
-        recent = _recent(session, device.id, t.rule, now - timedelta(seconds=window_s))
-        if recent is not None:
-            return _reopen(session, recent, t, now)
         return _create(session, device, t, now)
+    if alarm.open_key is None:
+        return _reopen(session, alarm, t, now)
     was_cleared = alarm.condition is AlarmCondition.CLEARED
     _observe(alarm, t)
     if t.change is Change.RAISE:
@@ -173,22 +180,27 @@ def _reopen(session: Session, alarm: Alarm, t: Transition, now: datetime) -> Ala
     return alarm
 
 
-def _recent(session: Session, device_id: int, rule: str, since: datetime) -> Alarm | None:
-    """The latest resolved or closed alarm of the device and rule that ended after `since`."""
+def _open_or_recent(session: Session, device_id: int, rule: str, since: datetime) -> Alarm | None:
+    """The open alarm of the device and rule; else the latest resolved or closed one that
+    ended after `since` (to be reopened); else None. One query (the alarm is raised in the
+    ingest batch, where every round trip delays it), the row locked."""
     stmt = (
         select(Alarm)
         .where(
             Alarm.device_id == device_id,
             Alarm.rule == rule,
-            Alarm.open_key.is_(None),
-            Alarm.raised_at >= since - timedelta(days=30),
+            or_(
+                Alarm.open_key == open_key(device_id, rule),
+                Alarm.open_key.is_(None) & (Alarm.raised_at >= since - timedelta(days=30)),
+            ),
         )
-        .order_by(Alarm.id.desc())
+        .order_by(Alarm.open_key.is_(None), Alarm.id.desc())
         .limit(1)
+        .with_for_update(of=Alarm)
     )
     alarm = session.scalars(stmt).first()
-    if alarm is None:
-        return None
+    if alarm is None or alarm.open_key is not None:
+        return alarm
     ends = [t for t in (alarm.cleared_at, alarm.resolved_at, alarm.closed_at) if t is not None]
     return alarm if ends and max(ends) >= since else None
 
