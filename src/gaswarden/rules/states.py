@@ -135,8 +135,7 @@ class StateCache:
     ) -> tuple[tuple[Any, ...], dict[int, Entry]]:
         """PostgreSQL: the entries of those of these devices whose rows exist, locked as by
         `lock` (the caller creates the missing ones with `lock`), and the one row of `query`
-        (no parameters), asked in the same round trip (with the transaction's BEGIN, when
-        these are its first statements)."""
+        (no parameters), asked in the same round trip."""
         self._check_db(session)
         answer: list[tuple[Any, ...]] = []
         out = self._read_pg(session, sorted(set(device_ids)), False, along=(query, answer))
