@@ -5,8 +5,9 @@
 (b) GasWarden's ingest worker (MqttIngest + Worker + the rules engine), first publish to the
     last reading committed; (b2) two `gaswarden ingest --shared` processes;
 (c) at a steady rate, readings that raise alarms: publish time to the alarm being stored
-    (polled every 10 ms by a query on the alarm table, what GET /api/v1/alarms reads); the
-    load runs WARMUP_S before the first alarm.
+    (polled every 10 ms by a query on the alarm table, what GET /api/v1/alarms reads), with
+    one `gaswarden ingest` process as the worker; the load runs WARMUP_S before the first
+    alarm.
 All against a private Mosquitto with the no-drop settings and a scratch PostgreSQL database.
 """
 
@@ -22,7 +23,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -232,11 +234,12 @@ def run_gaswarden(
     return Phase(name, plan.messages, seconds, stored_messages(engine, plan))
 
 
-def run_processes(
-    name: str, url: str, settings: Settings, engine: Engine, plan: Plan, processes: int, n: int
-) -> Phase:
-    """`n` worker processes exactly as deployed (`gaswarden ingest --shared`), each with a
-    client id and spool of its own; done when every message's readings are in the database."""
+@contextmanager
+def worker_processes(
+    name: str, url: str, settings: Settings, n: int, *, shared: bool
+) -> Iterator[list[subprocess.Popen[str]]]:
+    """`n` worker processes exactly as deployed (`gaswarden ingest`), each with a client id
+    and spool of its own, subscribed; stopped (SIGTERM) when the block ends."""
     env = {
         **os.environ,
         "GASWARDEN_MQTT_URL": url,
@@ -250,7 +253,7 @@ def run_processes(
                 "-m",
                 "gaswarden",
                 "ingest",
-                "--shared",
+                *(["--shared"] if shared else []),
                 "--client-id",
                 f"gw-bench-{name}-{i}",
                 "--data-dir",
@@ -268,6 +271,20 @@ def run_processes(
     try:
         for proc in procs:
             _ready(proc)
+        yield procs
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(30)
+
+
+def run_processes(
+    name: str, url: str, settings: Settings, engine: Engine, plan: Plan, processes: int, n: int
+) -> Phase:
+    """`n` `gaswarden ingest --shared` processes; done when every message's readings are in
+    the database."""
+    with worker_processes(name, url, settings, n, shared=True):
         counted = health_messages(engine)
         pubs, t0 = _publish(url, plan, processes)
         seconds = 0.0
@@ -282,11 +299,6 @@ def run_processes(
                 break
             time.sleep(0.1)
         pubs.join()
-    finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(30)
     return Phase(name, plan.messages, seconds, stored_messages(engine, plan))
 
 
@@ -334,9 +346,22 @@ def run_alarm_latency(
 ) -> tuple[list[float], int]:
     """Background load at plan.rate; after `warmup_s` of it, one CO reading far above the
     alarm set point every `(duration - warmup_s) / len(alarm_serials)` s, each on its own
-    device; latency to the stored alarm."""
-    ingests = _workers(url, settings, 1, "alarms")
+    device; latency to the stored alarm. The worker is a `gaswarden ingest` process, as
+    deployed: not sharing this process (its poller, its publisher) and its interpreter lock."""
+    with worker_processes("alarms", url, settings, 1, shared=False):
+        return _alarm_latency(url, engine, plan, processes, alarm_serials, warmup_s)
+
+
+def _alarm_latency(
+    url: str,
+    engine: Engine,
+    plan: Plan,
+    processes: int,
+    alarm_serials: list[str],
+    warmup_s: float,
+) -> tuple[list[float], int]:
     ids = _device_ids(engine, alarm_serials)
+    counted = health_messages(engine)
     sent: dict[int, float] = {}
     seen: dict[int, float] = {}
     stop = threading.Event()
@@ -369,17 +394,15 @@ def run_alarm_latency(
             injector.publish(topic_for(serial, MessageKind.TELEMETRY), payload, qos=1)
         # everything published is ingested (a backlog if the rate is above what the worker
         # sustains) before an alarm not seen counts as lost
-        total = plan.messages + len(sent)
-        _wait(lambda: sum(i.worker.stored for i in ingests) >= total, 300)
-        _wait(lambda: len(seen) >= len(ids), 10)
+        total = counted + plan.messages + len(sent)
+        _wait(lambda: len(seen) >= len(ids), 60)
+        _wait(lambda: health_messages(engine) >= total, 300, every=0.05)
         pubs.join()  # their exit, not beside the last alarms still being timed
     finally:
         stop.set()
         poller.join(5)
         injector.disconnect()
         injector.loop_stop()
-        for ingest in ingests:
-            ingest.stop()
     latencies = [(seen[d] - sent[d]) * 1000 for d in sent if d in seen]
     return latencies, len(sent)
 
