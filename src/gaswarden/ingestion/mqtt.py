@@ -35,6 +35,7 @@ KEEPALIVE_S = 30
 # interval, the worker waits up to 5 ms for it after each database round trip while messages
 # stream in; with a shorter interval a batch spends its time working instead of waiting.
 SWITCH_INTERVAL_S = 0.002
+WARM_WAIT_S = 60.0  # at most this long for the worker's warm-up before taking messages
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,12 @@ class MqttIngest:
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+        # The worker warms up first (the registry and the rules in memory, its heap frozen),
+        # then the broker hands over what it holds: a backlog queued while no worker ran is
+        # decoded ahead from the first message, not piled up behind the warm-up.
+        self.worker.start()
+        if not self.worker.ready.wait(WARM_WAIT_S):
+            log.warning("the worker is not warm after %s s; taking messages anyway", WARM_WAIT_S)
         props = None
         kwargs: dict[str, Any] = {}
         if self.protocol == paho.MQTTv5:
@@ -199,7 +206,6 @@ class MqttIngest:
             self.url.host, self.url.port, keepalive=KEEPALIVE_S, properties=props, **kwargs
         )
         self.client.loop_start()
-        self.worker.start()
 
     def stop(self) -> None:
         self.client.disconnect()

@@ -98,6 +98,7 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sweeper: threading.Thread | None = None
+        self.ready = threading.Event()  # warm: caches loaded, heap frozen (see `run`)
         self._last_maintain = -MAINTAIN_S
 
     # -- feeding ---------------------------------------------------------------------------
@@ -291,6 +292,7 @@ class Worker:
             target=self._sweep_loop, name="gaswarden-ingest-sweep", daemon=True
         )
         self._sweeper.start()
+        self.ready.set()
         while not self._stop.is_set():
             try:
                 self.step()
