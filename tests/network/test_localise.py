@@ -82,3 +82,30 @@ def test_an_excluded_faulty_sensor_does_not_mislead(solver: Solver) -> None:
     good = localiser(solver, est.scale, exclude=[3]).locate(est.residual_pa).candidates[0]
     assert np.hypot(*(xy[good.junction] - xy[leak])) <= 100.0
     assert np.hypot(*(xy[fooled.junction] - xy[leak])) > 100.0
+
+
+def test_the_point_is_where_the_leak_most_likely_lies_within_reach(solver: Solver) -> None:
+    """Not the single likeliest junction: the one with the most probability within 60 m (and,
+    weighted less, within 200 m). Four candidates: 0 alone, 1-3 within 50 m of each other."""
+    base = localiser(solver, 1.0)
+    n = base.dist.shape[0]
+    dist = np.full((n, n), 1000.0)
+    np.fill_diagonal(dist, 0.0)
+    for a in (1, 2, 3):
+        for b in (1, 2, 3):
+            dist[a, b] = 0.0 if a == b else 50.0
+    loc = localiser(solver, 1.0, dist=dist)
+    post = np.zeros((1, n))
+    post[0, :4] = [0.4, 0.2, 0.2, 0.2]
+    loss = loc.expected_loss(post)[0]
+    assert int(loss.argmin()) in (1, 2, 3)
+    # 0: P(d > 60) = 0.6 and P(d > 200) = 0.6; 1: 0.4 and 0.4 (FAR_WEIGHT 0.3)
+    assert loss[0] == pytest.approx(0.6 + 0.3 * 0.6)
+    assert loss[1] == pytest.approx(0.4 + 0.3 * 0.4)
+    # the leak far from both: the far term decides between two equally likely sites
+    dist[0, 4] = dist[4, 0] = 150.0  # a fifth candidate 150 m from candidate 0
+    post[0, :5] = [0.3, 0.0, 0.0, 0.0, 0.0]
+    post[0, 5] = 0.7  # the rest 1,000 m from everything
+    mixed = localiser(solver, 1.0, dist=dist).expected_loss(post / post.sum())[0]
+    assert mixed[0] == pytest.approx(0.7 + 0.3 * 0.7)
+    assert mixed[4] == pytest.approx(1.0 + 0.3 * 0.7)  # 0.3 within 200 m, none within 60 m
