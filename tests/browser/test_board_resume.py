@@ -91,7 +91,8 @@ def test_a_change_made_while_reconnecting_reaches_the_board(  # type: ignore[no-
     assert all(resumed), resumed  # every reconnect said where the board stood
     page.screenshot(path=f"{SHOTS}/gaswarden_alarm_board_resumed.png", full_page=True)
 
-    # a live update of the row keeps the form the user opened in it, and what was typed
+    # a live update of the row keeps the form the user opened in it, what was typed, and
+    # the caret: typing goes on where it was
     row.locator("details.step-form summary").click()
     row.locator("form[data-step='resolve'] input[name=note]").fill("正在现场核实")
     r = httpx.post(
@@ -104,8 +105,10 @@ def test_a_change_made_while_reconnecting_reaches_the_board(  # type: ignore[no-
         f"#alarm-board tr[data-alarm-id='{alarm_id}'][data-stage='assigned']", timeout=15_000
     )
     assert row.locator("details.step-form").get_attribute("open") is not None
+    assert row.locator("[data-stage-label]").inner_text() == "已派单"  # the row's state moved
+    page.keyboard.type("，已到场")
     note = row.locator("form[data-step='resolve'] input[name=note]")
-    assert note.input_value() == "正在现场核实"
+    assert note.input_value() == "正在现场核实，已到场"
     assert outside == []
 
 

@@ -82,21 +82,21 @@
     if (empty) { empty.hidden = tbody.querySelector("tr[data-alarm-id]") !== null; }
   }
 
-  // A live update must not close a form the user has opened in the row, nor lose what was
-  // typed into it: the new row gets the open step forms and their values of the old one.
-  function carryOver(old, row) {
-    Array.prototype.forEach.call(old.querySelectorAll("details[open] form[data-step]"), function (form) {
-      var step = form.getAttribute("data-step");
-      var target = row.querySelector("form[data-step='" + step + "']");
-      if (!target) { return; }
-      var details = target.closest("details");
-      if (details) { details.open = true; }
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === "csrf_token") { return; }
-        var twin = target.elements.namedItem(el.name);
-        if (twin && "value" in twin) { twin.value = el.value; }
-      });
-    });
+  // A live update must not disturb a form the user is working in (a step form opened in the
+  // row, or the focus in its steps): then the row's state and its other cells are updated in
+  // place and the steps cell is left as it is, with what was typed and where the caret is (a
+  // step no longer allowed is refused, with its reason, when it is sent).
+  function busySteps(old) {
+    var steps = old.querySelector("td.steps");
+    if (!steps) { return null; }
+    return steps.querySelector("details[open]") || steps.contains(document.activeElement) ? steps : null;
+  }
+
+  function patch(old, row) {
+    Array.prototype.forEach.call(row.attributes, function (a) { old.setAttribute(a.name, a.value); });
+    for (var i = 0; i < row.cells.length && i < old.cells.length; i++) {
+      if (!old.cells[i].classList.contains("steps")) { old.cells[i].innerHTML = row.cells[i].innerHTML; }
+    }
   }
 
   function upsert(data) {
@@ -115,8 +115,10 @@
     var isNew = !seen[id];
     seen[id] = true;
     if (!isNew || !data.loud) { row.classList.remove("fresh"); }
-    if (old) {
-      carryOver(old, row);
+    if (old && busySteps(old)) {
+      patch(old, row);
+      row = old;
+    } else if (old) {
       old.replaceWith(row);
     } else {
       tbody.insertBefore(row, tbody.firstChild);
