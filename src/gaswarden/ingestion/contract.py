@@ -6,6 +6,7 @@ docs/devices.md describes the same contract for device makers; keep the two in s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -199,6 +200,12 @@ class BatchConsumer:
         `work` while the server stores the batch and `finish` once it has. None: not
         supported, `consume` is called as usual."""
         return None
+
+    def urgent(self, device_id: int, inputs: Iterable[object]) -> bool:
+        """Optional: would these decoded inputs of one message (readings, events, statuses)
+        need this consumer at once (an alarm)? Asked on the transport's thread, from memory
+        only; True puts the message at the head of the ingest worker's queue."""
+        return False
 
     def sweep(self, session: Any, now: datetime) -> None:
         """Periodic work that no message triggers (offline devices, overdue responses)."""

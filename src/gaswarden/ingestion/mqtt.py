@@ -12,6 +12,7 @@ import socket
 import ssl
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +64,40 @@ class BrokerUrl:
         )
 
 
+class AckOrder:
+    """Acknowledgements in the order the messages arrived (MQTT 3.1.1 and 5.0, section 4.6:
+    PUBACKs in the order of the PUBLISHes), though the worker stores an alarm's batch ahead
+    of routine messages that came before it: each is released once every message that
+    arrived before it is settled."""
+
+    def __init__(self) -> None:
+        self._next = 0  # the receipt number of the oldest message not settled
+        self._settled: dict[int, Any] = {}  # receipt -> handle to acknowledge, or None
+
+    def restart(self, first: int) -> None:
+        """A new session from receipt `first` on: the broker delivers again, under new ids,
+        whatever of the old one was not acknowledged, so nothing older is waited for."""
+        self._next = max(self._next, first)
+        for n in [n for n in self._settled if n < first]:
+            del self._settled[n]
+
+    def settle(self, messages: Sequence[Message], *, ack: bool) -> list[Any]:
+        """These messages are done with (stored or spooled when `ack`, else given up): the
+        handles now due, in order of arrival."""
+        settled, n = self._settled, self._next
+        for m in messages:
+            if m.receipt >= n:
+                settled[m.receipt] = m.handle if ack else None
+        due = []
+        while n in settled:
+            handle = settled.pop(n)
+            if handle is not None:
+                due.append(handle)
+            n += 1
+        self._next = n
+        return due
+
+
 def subscription(shared: bool) -> str:
     topic = f"{TOPIC_PREFIX}/+/+"
     return f"$share/{SHARED_GROUP}/{topic}" if shared else topic
@@ -93,6 +128,7 @@ class MqttIngest:
         self.received = 0
         self._generation = 0
         self._lock = threading.Lock()
+        self._acks = AckOrder()
         kwargs: dict[str, Any] = {}
         if protocol != paho.MQTTv5:
             kwargs["clean_session"] = False
@@ -115,6 +151,7 @@ class MqttIngest:
         self.client.on_message_raw = self._on_message_raw
         self.client.on_subscribe = self._on_subscribe
         worker.on_done = self.ack
+        worker.on_failed = self.give_up
 
     # -- paho callbacks (network thread) --------------------------------------------------
     def _on_connect(
@@ -125,6 +162,7 @@ class MqttIngest:
             return
         with self._lock:
             self._generation += 1
+            self._acks.restart(self.worker.next_receipt)
         self.connected.set()
         topic = subscription(self.shared)
         client.subscribe(topic, qos=1)
@@ -170,12 +208,20 @@ class MqttIngest:
 
     # -- acknowledgement (worker thread) --------------------------------------------------
     def ack(self, messages: list[Message]) -> None:
+        """Stored or spooled: acknowledged, in order of arrival (`AckOrder`)."""
+        with self._lock:
+            self._send(self._acks.settle(messages, ack=True))
+
+    def give_up(self, messages: list[Message]) -> None:
+        """Messages the worker could not store: not acknowledged (the broker delivers them
+        again after a reconnect), and not waited for by those that came after them."""
+        with self._lock:
+            self._send(self._acks.settle(messages, ack=False))
+
+    def _send(self, handles: list[Any]) -> None:
         generation = self._generation
         qos1: list[int] = []
-        for m in messages:
-            if m.handle is None:
-                continue
-            gen, mid, qos = m.handle
+        for gen, mid, qos in handles:
             # after a reconnect the broker redelivers what we had not acknowledged, under new
             # ids: an old id must not acknowledge a new message that happens to share it
             if gen != generation or qos == 0:

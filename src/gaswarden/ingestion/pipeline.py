@@ -46,6 +46,8 @@ class Message:
     token: str | None = None  # HTTP: the device token to check
     handle: Any = None  # the transport's own (MQTT: message id to acknowledge)
     decoded: tuple[int, Decoded] | None = None  # (device id, result) of `Pipeline.predecode`
+    urgent: bool = False  # predecode: a consumer wants it at once (an alarm), see worker.py
+    receipt: int = -1  # worker.py: its number in the order of arrival
 
 
 @dataclass(slots=True)
@@ -127,7 +129,8 @@ class Pipeline:
         """Decode a message as it arrives, on the transport's thread, while the worker's
         thread waits for the database: the batch then only checks that the sender is still
         the same device. Uses only what is in memory; a sender the cache does not hold, a
-        token to check or a decommissioned device is left to the batch."""
+        token to check or a decommissioned device is left to the batch. Marks the message
+        urgent when a consumer says so (a reading past an alarm level, an alarm event)."""
         if msg.token is not None or msg.topic is None or msg.serial is not None:
             return
         parsed = self._parse_topic(msg.topic)
@@ -138,7 +141,12 @@ class Pipeline:
         if ref is None or ref.decommissioned:
             return
         ctx = Context(msg.transport, msg.topic, ref.serial, ref.id, msg.received_at)
-        msg.decoded = (ref.id, DECODERS[kind](msg.payload, ctx))
+        decoded = DECODERS[kind](msg.payload, ctx)
+        msg.decoded = (ref.id, decoded)
+        for consumer in self.consumers:
+            if consumer.urgent(ref.id, [item.result for item in decoded.items]):
+                msg.urgent = True
+                break
 
     # -- resolving the sender ---------------------------------------------------------------
     def _resolve(

@@ -2,7 +2,14 @@
 (or spools it when the database is down), then acknowledges; periodic sweeps on a thread of
 their own, so that a sweep never holds up a batch (and an alarm in it).
 
-Transport-agnostic: mqtt.py feeds it with `submit` and acknowledges through `on_done`.
+Alarms first: a message that a consumer marked urgent when it was decoded ahead (a reading
+at or past an alarm level, an alarm event: `Pipeline.predecode`) is taken into a batch of its
+own, with its device's earlier messages, ahead of the routine messages queued before it. An
+alarm then waits for the batch in progress and its own small one, not for the backlog.
+
+Transport-agnostic: mqtt.py feeds it with `submit` (one thread, in order of arrival, which
+numbers the messages: `Message.receipt`) and acknowledges through `on_done`, in that order
+whatever order the batches took; `on_failed` tells it of messages given up unstored.
 """
 
 from __future__ import annotations
@@ -93,6 +100,9 @@ class Worker:
         self._wake = threading.Event()
         self._idle = False  # the worker's thread waits for messages (see submit)
         self.on_done: Callable[[list[Message]], None] = lambda messages: None
+        self.on_failed: Callable[[list[Message]], None] = lambda messages: None
+        self._received = 0  # the next receipt number
+        self._urgent: deque[Message] = deque()  # urgent ones submitted, not yet taken first
         self.held: list[Message] = []  # not acknowledged: database down and spool full
         self.stored = 0  # messages committed (directly or by replay), for the CLI's counter
         self._stop = threading.Event()
@@ -106,9 +116,19 @@ class Worker:
     # a condition for every message (2-3 µs each); appending to a deque is atomic, and the
     # event is set only when the worker's thread is waiting for messages.
     def submit(self, message: Message) -> None:
+        """From one thread, in order of arrival."""
+        message.receipt = self._received
+        self._received += 1
         self._inbox.append(message)
+        if message.urgent:
+            self._urgent.append(message)  # (after the inbox: `_take_urgent` finds it there)
         if self._idle:
             self._wake.set()
+
+    @property
+    def next_receipt(self) -> int:
+        """The number the next submitted message gets."""
+        return self._received
 
     def _wait(self, timeout: float) -> bool:
         """Until a message is in the inbox (True) or `timeout` seconds have passed."""
@@ -128,6 +148,10 @@ class Worker:
         wait for the first, what arrives within batch_wait_s of it (a burst after a quiet
         spell goes in one batch). Messages already waiting are taken at once: they waited for
         the batch before, and waiting for more would only make every later one wait longer."""
+        if self._urgent:
+            first = self._take_urgent()
+            if first:
+                return first
         backlog = bool(self._inbox)
         if not self._wait(0.2):
             return []
@@ -143,6 +167,34 @@ class Worker:
                 break
             batch += [pop() for _ in range(min(len(inbox), size - len(batch)))]
         return batch
+
+    def _take_urgent(self) -> list[Message]:
+        """The urgent messages in the inbox, each with its device's earlier messages, in
+        order; the others go back to the inbox's head in order (the transport's thread only
+        appends at its tail meanwhile). A message the worker cannot place (not decoded
+        ahead) before the last urgent one goes with them, so that no device's order breaks."""
+        urgent: list[Message] = []
+        while self._urgent:
+            urgent.append(self._urgent.popleft())
+        wanted = {id(m) for m in urgent}
+        devices = {m.decoded[0] for m in urgent if m.decoded is not None}
+        inbox = self._inbox
+        head = [inbox.popleft() for _ in range(len(inbox))]
+        last = max((i for i, m in enumerate(head) if id(m) in wanted), default=-1)
+        # (none found: a batch before took them with the routine ones)
+        first: list[Message] = []
+        rest: list[Message] = []
+        for i, m in enumerate(head):
+            if (
+                i <= last
+                and len(first) < self.batch_size
+                and (m.decoded is None or m.decoded[0] in devices)
+            ):
+                first.append(m)
+            else:
+                rest.append(m)
+        inbox.extendleft(reversed(rest))
+        return first
 
     # -- one batch -------------------------------------------------------------------------
     def _store(self, batch: list[Message]) -> None:
@@ -235,7 +287,14 @@ class Worker:
         else:
             batch = self._take()
             if batch:
-                if self.handle(batch):
+                try:
+                    handled = self.handle(batch)
+                except Exception:
+                    # neither stored nor acknowledged: the broker delivers them again after a
+                    # reconnect, and the acknowledgements of later ones must not wait for them
+                    self.on_failed(batch)
+                    raise
+                if handled:
                     self.on_done(batch)
                 else:
                     self.held = batch

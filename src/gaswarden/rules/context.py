@@ -201,6 +201,11 @@ class ParamsCache:
                 cache[device_id] = compiled(rules.params)
         return {d: c for d in device_ids if (c := cache.get(d)) is not None}
 
+    def peek(self, device_id: int) -> Compiled | None:
+        """A device's compiled rules as last loaded, without asking the database whether they
+        are still current (any thread: a quick look, not a verdict)."""
+        return self._compiled.get(device_id)
+
     def params(self, session: Session, device_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """{device id: {rule: params}} of the enabled rules (unknown ids are left out)."""
         return {d: c.params for d, c in self.compiled(session, device_ids).items()}

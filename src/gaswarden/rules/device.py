@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gaswarden.ingestion.contract import DeviceEvent, EventKind, StatusReport
+from gaswarden.ingestion.contract import DeviceEvent, EventKind, Reading, StatusReport
 from gaswarden.rules import evaluate as ev
 from gaswarden.rules.catalog import RULES, RuleKind
 from gaswarden.rules.grades import Grade
@@ -40,6 +41,26 @@ class RulePlan:
 
     full: tuple[Step, ...]
     quiet: tuple[Step, ...]
+    # What would start an alarm at once, for `alarming`: per metric, the open interval (low,
+    # high) between the threshold rules' first levels; the events an event rule raises on.
+    trips: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    alarm_events: frozenset[EventKind] = frozenset()
+
+
+def alarming(rules: RulePlan, inputs: Iterable[object]) -> bool:
+    """Would one of these inputs (readings, events, anything else) start or feed an alarm:
+    a value at or past a threshold rule's first level, an event an event rule raises on.
+    A quick look for the ingest worker's queue, not the rules' verdict (durations, states
+    and hysteresis are the engine's)."""
+    trips, events = rules.trips, rules.alarm_events
+    for item in inputs:
+        if type(item) is Reading:
+            calm = trips.get(item.metric)
+            if calm is not None and not calm[0] < item.value < calm[1]:
+                return True
+        elif type(item) is DeviceEvent and item.event in events:
+            return True
+    return False
 
 
 def plan(rules: Sequence[CompiledRule]) -> RulePlan:
@@ -55,7 +76,21 @@ def plan(rules: Sequence[CompiledRule]) -> RulePlan:
             steps.append((_EVENT, rule.id, "", rule))
         elif rule.kind is RuleKind.OFFLINE:
             steps.append((_OFFLINE, rule.id, "", rule))
-    return RulePlan(tuple(steps), tuple(s for s in steps if s[0] != _EVENT))
+    trips: dict[str, tuple[float, float]] = {}
+    for _step, _id, metric, rule in steps:
+        if rule.threshold is not None and rule.threshold.levels:
+            limit = rule.threshold.levels[0][0]
+            low, high = trips.get(metric, (-math.inf, math.inf))
+            if rule.threshold.direction == "above":
+                trips[metric] = (low, min(high, limit))
+            else:
+                trips[metric] = (max(low, limit), high)
+    return RulePlan(
+        tuple(steps),
+        tuple(s for s in steps if s[0] != _EVENT),
+        trips,
+        frozenset(r.event for k, _i, _m, r in steps if k == _EVENT and r.event is not None),
+    )
 
 
 def compile_rules(params: Mapping[str, Mapping[str, Any]]) -> tuple[CompiledRule, ...]:

@@ -13,7 +13,7 @@ another writer changed them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -34,7 +34,7 @@ from gaswarden.rules import context
 from gaswarden.rules import evaluate as ev
 from gaswarden.rules import setpoints as sp
 from gaswarden.rules import states as states_store
-from gaswarden.rules.device import run
+from gaswarden.rules.device import alarming, run
 from gaswarden.rules.grades import Grade
 from gaswarden.rules.model import RuleState, Transition
 
@@ -65,6 +65,12 @@ class AlarmEngine(BatchConsumer):
         entries = self._states.lock(session, sorted(compiled))
         found = self._evaluate(compiled, entries, inputs, batch.received_at)
         self._finish(session, compiled, found, batch.received_at)
+
+    def urgent(self, device_id: int, inputs: Iterable[object]) -> bool:
+        """Would these inputs start or feed an alarm on this device (its rules as last
+        loaded; a device not loaded yet is not urgent)."""
+        compiled = self._params.peek(device_id)
+        return compiled is not None and alarming(compiled.plan, inputs)
 
     def ahead(self, session: Session, batch: StoredBatch) -> Ahead | None:
         """The batch's rule states locked now; evaluated while the server stores the batch."""
