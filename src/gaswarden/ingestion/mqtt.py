@@ -85,6 +85,16 @@ class AckOrder:
         """These messages are done with (stored or spooled when `ack`, else given up): the
         handles now due, in order of arrival."""
         settled, n = self._settled, self._next
+        # the usual case: the oldest messages, all of them, nothing held back (a batch's
+        # numbers ascend, so its first and last say it has every number between)
+        if (
+            not settled
+            and messages
+            and messages[0].receipt == n
+            and messages[-1].receipt == n + len(messages) - 1
+        ):
+            self._next = n + len(messages)
+            return [m.handle for m in messages if m.handle is not None] if ack else []
         for m in messages:
             if m.receipt >= n:
                 settled[m.receipt] = m.handle if ack else None
