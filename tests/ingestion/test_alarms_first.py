@@ -27,24 +27,18 @@ def _message(serial: str, payload: bytes) -> Message:
     return Message("mqtt", topic_for(serial, MessageKind.TELEMETRY), payload, now())
 
 
-def _alarms(live: Live, device_id: int) -> int:
+def _count(live: Live, model: type[Alarm] | type[Reading], device_id: int) -> int:
     with live.session() as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(Alarm).where(Alarm.device_id == device_id)
-            )
-            or 0
-        )
+        rows = select(func.count()).select_from(model).where(model.device_id == device_id)
+        return int(session.scalar(rows) or 0)
+
+
+def _alarms(live: Live, device_id: int) -> int:
+    return _count(live, Alarm, device_id)
 
 
 def _readings(live: Live, device_id: int) -> int:
-    with live.session() as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(Reading).where(Reading.device_id == device_id)
-            )
-            or 0
-        )
+    return _count(live, Reading, device_id)
 
 
 def test_an_alarm_reading_is_stored_before_the_backlog_ahead_of_it(
