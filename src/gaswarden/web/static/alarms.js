@@ -86,10 +86,9 @@
   // row, or the focus in its steps): then the row's state and its other cells are updated in
   // place and the steps cell is left as it is, with what was typed and where the caret is (a
   // step no longer allowed is refused, with its reason, when it is sent).
-  function busySteps(old) {
+  function busy(old) {
     var steps = old.querySelector("td.steps");
-    if (!steps) { return null; }
-    return steps.querySelector("details[open]") || steps.contains(document.activeElement) ? steps : null;
+    return steps !== null && (steps.querySelector("details[open]") !== null || steps.contains(document.activeElement));
   }
 
   function patch(old, row) {
@@ -115,7 +114,7 @@
     var isNew = !seen[id];
     seen[id] = true;
     if (!isNew || !data.loud) { row.classList.remove("fresh"); }
-    if (old && busySteps(old)) {
+    if (old && busy(old)) {
       patch(old, row);
       row = old;
     } else if (old) {
