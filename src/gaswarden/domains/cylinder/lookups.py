@@ -231,20 +231,28 @@ def cylinders(session: Session, codes: Collection[str]) -> dict[str, CylState]:
     return {r.tag_code: CylState(r) for r in rows}
 
 
+# _REFERENCED: the rows a batch may write into a cylinder's location (site, vehicle, customer,
+# gas batch) are read FOR KEY SHARE, as a foreign key's check would lock them: a concurrent
+# delete waits for the batch to commit, and its trigger then clears what the batch wrote
+# (models.Cylinder). Each row once a batch, not once a scan.
 def sites(session: Session, codes: Collection[str]) -> dict[str, Rec]:
     if not codes:
         return {}
-    stmt = select(
-        Site.id, Site.code, Site.owner_id, Site.area_id, Site.lon, Site.lat, Site.status
-    ).where(among(session, Site.code, codes))
+    stmt = (
+        select(Site.id, Site.code, Site.owner_id, Site.area_id, Site.lon, Site.lat, Site.status)
+        .where(among(session, Site.code, codes))
+        .with_for_update(key_share=True)  # see _REFERENCED
+    )
     return {r.code: r for r in session.execute(stmt).all()}
 
 
 def vehicles(session: Session, plates: Collection[str]) -> dict[str, Rec]:
     if not plates:
         return {}
-    stmt = select(Vehicle.id, Vehicle.plate, Vehicle.owner_id, Vehicle.kind, Vehicle.status).where(
-        among(session, Vehicle.plate, plates)
+    stmt = (
+        select(Vehicle.id, Vehicle.plate, Vehicle.owner_id, Vehicle.kind, Vehicle.status)
+        .where(among(session, Vehicle.plate, plates))
+        .with_for_update(key_share=True)  # see _REFERENCED
     )
     return {r.plate: r for r in session.execute(stmt).all()}
 
@@ -294,6 +302,7 @@ def customers(session: Session, codes: Collection[str]) -> dict[str, Rec]:
         )
         .outerjoin(Site, Site.id == Customer.site_id)
         .where(among(session, Customer.code, codes))
+        .with_for_update(key_share=True, of=Customer)  # see _REFERENCED
     )
     return {r.code: r for r in session.execute(stmt).all()}
 
@@ -301,8 +310,10 @@ def customers(session: Session, codes: Collection[str]) -> dict[str, Rec]:
 def batches(session: Session, org_id: int, codes: Collection[str]) -> dict[str, int]:
     if not codes:
         return {}
-    stmt = select(GasBatch.code, GasBatch.id).where(
-        GasBatch.owner_id == org_id, among(session, GasBatch.code, codes)
+    stmt = (
+        select(GasBatch.code, GasBatch.id)
+        .where(GasBatch.owner_id == org_id, among(session, GasBatch.code, codes))
+        .with_for_update(key_share=True)  # see _REFERENCED
     )
     return {code: id_ for code, id_ in session.execute(stmt).all()}
 

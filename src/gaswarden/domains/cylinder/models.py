@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
 from gaswarden.db.types import UTCDateTime, enum_type
+from gaswarden.domains.area.models import Area
 from gaswarden.domains.cylinder.enums import (
     AnomalyKind,
     CylinderStatus,
@@ -99,7 +100,10 @@ class Cylinder(IdMixin, TimestampMixin, LocatedMixin, Base):
     # regulator's scope is `area_id IN (...) OR owner_id IN (subquery)`, a filter on a scan.
     # Every scan would pay for an entry in each (~5 us of PostgreSQL time apiece).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    area_id: Mapped[int | None] = mapped_column(Integer)  # see "Where it is now" below
+    area: Mapped[Area | None] = relationship(
+        "Area", lazy="joined", primaryjoin="Area.id == foreign(Cylinder.area_id)"
+    )
     tag_code: Mapped[str] = mapped_column(String(40), unique=True)  # QR / RFID code
     stamp_serial: Mapped[str] = mapped_column(String(40))  # steel stamp (钢印号)
     maker: Mapped[str | None] = mapped_column(String(100))
@@ -117,12 +121,19 @@ class Cylinder(IdMixin, TimestampMixin, LocatedMixin, Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)  # the code, at scrapping
     scrapped_on: Mapped[date | None] = mapped_column(Date)
 
-    # Where it is now (one of them), and the gas it holds.
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
-    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicle.id", ondelete="SET NULL"))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    # Where it is now (one of them), and the gas it holds. These columns and area_id carry
+    # no foreign key, as a scan moves one or two of them: a foreign key checks each new value
+    # with a locking read of the referenced row (~6 us of the server a scan, and two writers'
+    # locks on one station's row become multixacts). The writers check the references
+    # instead, the scan service locking each referenced row once a batch
+    # (lookups.py), and triggers do what the keys did on delete (migration d1e2f3a4b5c6):
+    # deleting a site, vehicle, customer or gas batch clears it here; an area with
+    # cylinders cannot be deleted.
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    vehicle_id: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(Integer)
     holds_gas: Mapped[bool] = mapped_column(Boolean, default=False)
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("gas_batch.id", ondelete="SET NULL"))
+    batch_id: Mapped[int | None] = mapped_column(Integer)
     fill_event_id: Mapped[int | None] = mapped_column(BigId)
     last_event_id: Mapped[int | None] = mapped_column(BigId)
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
