@@ -241,7 +241,7 @@ def sites(session: Session, codes: Collection[str]) -> dict[str, Rec]:
     stmt = (
         select(Site.id, Site.code, Site.owner_id, Site.area_id, Site.lon, Site.lat, Site.status)
         .where(among(session, Site.code, codes))
-        .with_for_update(key_share=True)  # see _REFERENCED
+        .with_for_update(read=True, key_share=True)  # see _REFERENCED
     )
     return {r.code: r for r in session.execute(stmt).all()}
 
@@ -252,7 +252,7 @@ def vehicles(session: Session, plates: Collection[str]) -> dict[str, Rec]:
     stmt = (
         select(Vehicle.id, Vehicle.plate, Vehicle.owner_id, Vehicle.kind, Vehicle.status)
         .where(among(session, Vehicle.plate, plates))
-        .with_for_update(key_share=True)  # see _REFERENCED
+        .with_for_update(read=True, key_share=True)  # see _REFERENCED
     )
     return {r.plate: r for r in session.execute(stmt).all()}
 
@@ -302,7 +302,7 @@ def customers(session: Session, codes: Collection[str]) -> dict[str, Rec]:
         )
         .outerjoin(Site, Site.id == Customer.site_id)
         .where(among(session, Customer.code, codes))
-        .with_for_update(key_share=True, of=Customer)  # see _REFERENCED
+        .with_for_update(read=True, key_share=True, of=Customer)  # see _REFERENCED
     )
     return {r.code: r for r in session.execute(stmt).all()}
 
@@ -313,7 +313,7 @@ def batches(session: Session, org_id: int, codes: Collection[str]) -> dict[str, 
     stmt = (
         select(GasBatch.code, GasBatch.id)
         .where(GasBatch.owner_id == org_id, among(session, GasBatch.code, codes))
-        .with_for_update(key_share=True)  # see _REFERENCED
+        .with_for_update(read=True, key_share=True)  # see _REFERENCED
     )
     return {code: id_ for code, id_ in session.execute(stmt).all()}
 
