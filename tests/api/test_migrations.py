@@ -84,6 +84,15 @@ def test_sqlite_rebuild_of_cylinder_keeps_its_anomalies(tmp_path: Path) -> None:
         migrate.upgrade(db.settings, engine=db.engine)
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT cylinder_id FROM cylinder_anomaly")).all() == [(1,)]
+            partial = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'cylinder'"
+                     " AND type = 'index' AND sql LIKE '% WHERE %'")
+            ).all()  # fmt: skip
+        assert {name for name, _sql in partial} == {
+            "ix_cylinder_site_id",
+            "ix_cylinder_customer_id",
+            "ix_cylinder_user_recover_by",  # the overdue list's expression, kept too
+        }
         migrate.downgrade(db.settings, "c8f3d5e20b4a", engine=db.engine)
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT cylinder_id FROM cylinder_anomaly")).all() == [(1,)]

@@ -35,15 +35,22 @@ RESTRICT_MESSAGE = "area still has cylinders (cylinder.area_id)"
 # The partial and expression indexes of cylinder, as 7a1c2d3e4f50 made them: SQLite rebuilds
 # the table to drop a constraint, and its reflection does not carry an index's predicate or
 # expression over, so they are made again there.
-SQLITE_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_cylinder_site_id ON cylinder (site_id)"
-    " WHERE site_id IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS ix_cylinder_customer_id ON cylinder (customer_id)"
-    " WHERE customer_id IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS ix_cylinder_user_recover_by ON cylinder ((CASE WHEN"
-    " next_inspection_on < life_ends_on THEN next_inspection_on ELSE life_ends_on END))"
-    " WHERE status = 'with_user'",
-)
+SQLITE_INDEXES = {
+    "ix_cylinder_site_id": "(site_id) WHERE site_id IS NOT NULL",
+    "ix_cylinder_customer_id": "(customer_id) WHERE customer_id IS NOT NULL",
+    "ix_cylinder_user_recover_by": "((CASE WHEN next_inspection_on < life_ends_on"
+    " THEN next_inspection_on ELSE life_ends_on END)) WHERE status = 'with_user'",
+}
+
+
+def _drop_sqlite_indexes() -> None:
+    for name in SQLITE_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def _create_sqlite_indexes() -> None:
+    for name, definition in SQLITE_INDEXES.items():
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON cylinder {definition}")
 
 
 def _trigger(column: str) -> str:
@@ -79,8 +86,7 @@ def _create_keys(batch: BatchOperations) -> None:
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for sql in SQLITE_INDEXES:  # dropped and made again below, predicates included
-            op.execute(f"DROP INDEX IF EXISTS {sql.split()[5]}")
+        _drop_sqlite_indexes()  # made again below, predicates included
     _rebuild(_drop_keys)
     if dialect == "postgresql":
         op.execute(
@@ -104,8 +110,7 @@ def upgrade() -> None:
             " EXECUTE FUNCTION gw_cylinder_area_restrict()"
         )
         return
-    for sql in SQLITE_INDEXES:
-        op.execute(sql)
+    _create_sqlite_indexes()
     for column, table in CLEARED:
         op.execute(
             f"CREATE TRIGGER {_trigger(column)} AFTER DELETE ON {table} FOR EACH ROW"
@@ -128,9 +133,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION gw_cylinder_clear_reference()")
         op.execute("DROP FUNCTION gw_cylinder_area_restrict()")
     else:
-        for sql in SQLITE_INDEXES:
-            op.execute(f"DROP INDEX IF EXISTS {sql.split()[5]}")
+        _drop_sqlite_indexes()
     _rebuild(_create_keys)
     if dialect == "sqlite":
-        for sql in SQLITE_INDEXES:
-            op.execute(sql)
+        _create_sqlite_indexes()
