@@ -25,6 +25,11 @@ LINE = re.compile(
 COUNTS = re.compile(
     r"generated ([\d,]+), submitted ([\d,]+), duplicates ([\d,]+), stored ([\d,]+);"
 )
+BASELINE = re.compile(
+    r"baseline: ([\d,]+) scans parsed by json.loads and COPYed into a copy of the scan table"
+    r" with its indexes, no checks: ([\d,]+) scans/s \(([\d.]+) us of CPU a scan\); the load"
+    r" at ([\d.]+) of it"
+)
 SETTINGS = re.compile(
     r"^PostgreSQL shared_buffers=\S+ max_wal_size=\S+ synchronous_commit=\S+ "
     r"checkpoint_timeout=\S+; (\d+) loaders, (\d+) scans a request$",
@@ -60,6 +65,12 @@ def test_bench_cylinders_smoke(request: pytest.FixtureRequest) -> None:
     generated, submitted, duplicates, stored = (int(g.replace(",", "")) for g in counts.groups())
     # every generated scan submitted by exactly one loader and stored once: none lost or doubled
     assert (generated, submitted, duplicates, stored) == (10_000, 10_000, 0, 10_000)
+    # the baseline of the same run: the first tenth of each loader's scans, no checks
+    baseline = BASELINE.search(" ".join(result.stdout.split()))
+    assert baseline, result.stdout
+    bare, per_s, cpu_us, ratio = baseline.groups()
+    assert int(bare.replace(",", "")) == 1_000  # 10 % of 10,000, split over the loaders
+    assert int(per_s.replace(",", "")) > 0 and float(cpu_us) > 0 and float(ratio) > 0
     settings = SETTINGS.search(result.stdout)
     assert settings, result.stdout
     assert settings.groups() == (str(loaders), "300")

@@ -6,11 +6,18 @@ loaders are separate processes ("spawn"), each with its own engine on the scratc
 started together, each reads its file `batch` lines at a time, parses every line as the API
 parses a request body (`CylinderEventIn.model_validate_json`) and hands the chunk to
 `events.submit` in one transaction, as POST /api/v1/cylinder-events does. The rate is all
-scans over the wall time from the common start to the last loader's end."""
+scans over the wall time from the common start to the last loader's end.
+
+The baseline, measured in the same run on the same machine: the same loaders take the first
+lines of their files, parse them with `json.loads` and COPY them into a copy of the scan table
+with its indexes (`cylinder_event_bare`): no validation, no references, no chain, no cylinder
+state. The load's rate over the baseline's says how much of the machine the scan service's work
+takes, whatever the machine's speed that day."""
 
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing as mp
 import time
 import traceback
@@ -19,12 +26,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, configure_mappers
 
 from gaswarden.core.auth import SYSTEM
@@ -117,6 +125,70 @@ def load_file(
         engine.dispose()
 
 
+BARE_TABLE = "cylinder_event_bare"
+_BARE_COPY = (
+    f"COPY {BARE_TABLE} (id, key, org_id, kind, result, tag_code, occurred_at, received_at,"
+    " username, site_id, customer_id, gross_kg) FROM STDIN"
+)
+
+
+def create_bare_table(settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {BARE_TABLE}"))
+            conn.execute(
+                text(f"CREATE TABLE {BARE_TABLE} (LIKE cylinder_event INCLUDING DEFAULTS"
+                     " INCLUDING INDEXES)")
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def drop_bare_table(settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {BARE_TABLE}"))
+    finally:
+        engine.dispose()
+
+
+def load_bare_file(
+    settings: Settings, path: Path, batch: int, org_id: int, counter: Any, report: LoaderReport,
+    limit: int,
+) -> None:  # fmt: skip
+    """The baseline: the first `limit` lines of `path`, `batch` at a time, parsed by
+    json.loads and COPYed as they are (ids made up here), one transaction a chunk."""
+    engine = make_engine(settings)
+    first_id = (report.part + 1) * 10**12  # the loaders' ids never meet
+    try:
+        with path.open(encoding="utf-8") as f:
+            while report.events < limit and (
+                lines := list(islice(f, min(batch, limit - report.events)))
+            ):
+                cpu0 = time.process_time()
+                now = datetime.now(UTC)
+                with engine.begin() as conn:
+                    dbapi = conn.connection.driver_connection
+                    assert dbapi is not None
+                    pid = int(dbapi.info.backend_pid)
+                    backend0 = backend_cpu_s(pid)
+                    with dbapi.cursor() as cur, cur.copy(_BARE_COPY) as cp:
+                        for n, line in enumerate(lines, start=first_id + report.events):
+                            d = json.loads(line)
+                            cp.write_row((n, d["key"], org_id, d["kind"], "accepted",
+                                          d["tag_code"], d["occurred_at"], now, "bare",
+                                          None, None, d.get("gross_kg")))  # fmt: skip
+                report.cpu_s += time.process_time() - cpu0
+                report.backend_cpu_s += backend_cpu_s(pid) - backend0
+                report.events += len(lines)
+                with counter.get_lock():
+                    counter.value += len(lines)
+    finally:
+        engine.dispose()
+
+
 def _backend_pid(session: Session) -> int:
     dbapi = session.connection().connection.driver_connection
     return int(dbapi.info.backend_pid) if dbapi is not None else 0
@@ -133,7 +205,7 @@ def backend_cpu_s(pid: int) -> float:
 
 def _loader(
     settings: Settings, path: Path, batch: int, org_id: int, part: int,
-    counter: Any, go: Any, messages: Any, release: Any,
+    counter: Any, go: Any, messages: Any, release: Any, bare_limit: int | None,
 ) -> None:  # fmt: skip
     """One loader process: connect, say ready, wait for the common start, load its file.
     It exits only when released after the last loader's end: a spawned process's exit tears
@@ -152,7 +224,10 @@ def _loader(
         messages.put(("ready", part, None))
         go.wait()
         report = LoaderReport(part, started=time.time())
-        load_file(settings, path, batch, org_id, counter, report)
+        if bare_limit is None:
+            load_file(settings, path, batch, org_id, counter, report)
+        else:
+            load_bare_file(settings, path, batch, org_id, counter, report, bare_limit)
         report.ended = time.time()
         messages.put(("done", part, report))
         release.wait(3600)
@@ -178,10 +253,11 @@ class Load:
 
 def load(
     settings: Settings, paths: list[Path], batch: int, org_id: int,
-    progress: Callable[[str], None] = lambda s: None,
+    progress: Callable[[str], None] = lambda s: None, bare_limit: int | None = None,
 ) -> Load:  # fmt: skip
     """One loader process per file, started together; waits for all and returns their
-    reports. A loader that fails stops the others and raises."""
+    reports. A loader that fails stops the others and raises. With `bare_limit`, each loads
+    that many lines of its file as the baseline (load_bare_file) instead."""
     ctx = mp.get_context("spawn")
     counter: Any = ctx.Value("q", 0)
     go = ctx.Event()
@@ -190,7 +266,7 @@ def load(
     procs = [
         ctx.Process(
             target=_loader,
-            args=(settings, path, batch, org_id, part, counter, go, messages, release),
+            args=(settings, path, batch, org_id, part, counter, go, messages, release, bare_limit),
             name=f"gw-cyl-loader-{part}",
             daemon=True,
         )

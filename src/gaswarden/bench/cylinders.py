@@ -7,9 +7,11 @@ history (sim/cylinder_history.py) written to one JSON-lines file per loader and 
 each parses its lines as the API parses a body and sends `batch` scans at a time through
 `events.submit` — the API's service path — in one transaction each (bench/cylinder_load.py).
 The load rate is all scans over the wall time from the loaders' common start to the last one's
-end (generating and writing the scans is left out). Then the readers: 100 random cylinders'
-timelines, 100 random batch recalls, 100 random pages of the overdue-with-users list, each p50
-and p99. `scale` shrinks every count in proportion."""
+end (generating and writing the scans is left out). Before it, the baseline of the same run:
+the loaders COPY the first tenth of their scans, parsed by json.loads, into a copy of the scan
+table with its indexes, with no checks (cylinder_load.load_bare_file). Then the readers: 100
+random cylinders' timelines, 100 random batch recalls, 100 random pages of the
+overdue-with-users list, each p50 and p99. `scale` shrinks every count in proportion."""
 
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ from gaswarden.settings import Settings
 from gaswarden.sim.cylinder_history import CylinderHistory, Plan
 
 EVENTS = 20_000_000  # at scale 1
+BARE_SHARE = 0.1  # the baseline loads this share of the scans (the first of each file)
 QUERIES = 100
 TARGETS = {"load": 20_000.0, "timeline": 20.0, "recall": 500.0, "overdue": 200.0}
 # the server settings a load figure depends on, printed beside it
@@ -91,6 +94,24 @@ class Result:
     timings: dict[str, Timing] = field(default_factory=dict)
     overdue_total: int = 0
     last_day: date | None = None  # the device day of the last scan loaded
+    bare_events: int = 0  # the baseline: scans parsed and COPYed with no checks
+    bare_s: float = 0.0  # its wall time
+    bare_cpu_s: float = 0.0  # its loaders' and backends' CPU time, summed
+
+    @property
+    def bare_per_s(self) -> float:
+        return self.bare_events / self.bare_s if self.bare_s else 0.0
+
+    def baseline_line(self) -> str:
+        """The machine's pace that day, and the load against it."""
+        n = max(1, self.bare_events)
+        ratio = self.events_per_s / self.bare_per_s if self.bare_per_s else 0.0
+        return (
+            f"baseline: {self.bare_events:,} scans parsed by json.loads and COPYed into a copy "
+            f"of the scan table with its indexes, no checks: {self.bare_per_s:,.0f} scans/s "
+            f"({self.bare_cpu_s / n * 1e6:.1f} us of CPU a scan); the load at "
+            f"{ratio:.2f} of it"
+        )
 
     @property
     def events_per_s(self) -> float:
@@ -143,6 +164,13 @@ def load(
         f"{files.scans:,} scans ({files.bytes / 1e6:,.0f} MB of JSON) in {result.generate_s:.0f} s;"
         f" {result.loaders} loaders, {result.batch} scans a transaction …"
     )
+    bare_limit = max(1, round(files.scans * BARE_SHARE / result.loaders))
+    progress(f"baseline: up to {bare_limit:,} scans a loader, parsed and COPYed, no checks …")
+    cylinder_load.create_bare_table(settings)
+    bare = cylinder_load.load(settings, files.paths, result.batch, org_id, progress, bare_limit)
+    cylinder_load.drop_bare_table(settings)  # out of the cache and the disk's way
+    result.bare_events, result.bare_s = bare.events, bare.wall_s
+    result.bare_cpu_s = sum(r.cpu_s + r.backend_cpu_s for r in bare.reports)
     done = cylinder_load.load(settings, files.paths, result.batch, org_id, progress)
     result.load_s = done.wall_s
     for r in done.reports:

@@ -215,6 +215,7 @@ def cylinders(
         highlight=False,
     )
     console.print(r.cpu_line(), highlight=False)
+    console.print(r.baseline_line(), highlight=False)
     console.print(r.settings_line(), highlight=False)
     table = Table(
         title=f"LPG cylinders 气瓶追溯 (scale {scale:g}; {r.loaders} loaders 并发, "
