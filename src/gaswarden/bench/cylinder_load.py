@@ -128,28 +128,21 @@ def load_file(
 BARE_TABLE = "cylinder_event_bare"
 _BARE_COPY = (
     f"COPY {BARE_TABLE} (id, key, org_id, kind, result, tag_code, occurred_at, received_at,"
-    " username, site_id, customer_id, gross_kg) FROM STDIN"
+    " username, gross_kg) FROM STDIN"
 )
 
 
-def create_bare_table(settings: Settings) -> None:
+def bare_table(settings: Settings, *, create: bool) -> None:
+    """(Re)create the baseline's table, or drop it (out of the cache's and the disk's way)."""
     engine = make_engine(settings)
     try:
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE IF EXISTS {BARE_TABLE}"))
-            conn.execute(
-                text(f"CREATE TABLE {BARE_TABLE} (LIKE cylinder_event INCLUDING DEFAULTS"
-                     " INCLUDING INDEXES)")
-            )  # fmt: skip
-    finally:
-        engine.dispose()
-
-
-def drop_bare_table(settings: Settings) -> None:
-    engine = make_engine(settings)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP TABLE IF EXISTS {BARE_TABLE}"))
+            if create:
+                conn.execute(
+                    text(f"CREATE TABLE {BARE_TABLE} (LIKE cylinder_event INCLUDING DEFAULTS"
+                         " INCLUDING INDEXES)")
+                )  # fmt: skip
     finally:
         engine.dispose()
 
@@ -179,7 +172,7 @@ def load_bare_file(
                             d = json.loads(line)
                             cp.write_row((n, d["key"], org_id, d["kind"], "accepted",
                                           d["tag_code"], d["occurred_at"], now, "bare",
-                                          None, None, d.get("gross_kg")))  # fmt: skip
+                                          d.get("gross_kg")))  # fmt: skip
                 report.cpu_s += time.process_time() - cpu0
                 report.backend_cpu_s += backend_cpu_s(pid) - backend0
                 report.events += len(lines)

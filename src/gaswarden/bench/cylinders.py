@@ -166,9 +166,9 @@ def load(
     )
     bare_limit = max(1, round(files.scans * BARE_SHARE / result.loaders))
     progress(f"baseline: up to {bare_limit:,} scans a loader, parsed and COPYed, no checks …")
-    cylinder_load.create_bare_table(settings)
+    cylinder_load.bare_table(settings, create=True)
     bare = cylinder_load.load(settings, files.paths, result.batch, org_id, progress, bare_limit)
-    cylinder_load.drop_bare_table(settings)  # out of the cache and the disk's way
+    cylinder_load.bare_table(settings, create=False)
     result.bare_events, result.bare_s = bare.events, bare.wall_s
     result.bare_cpu_s = sum(r.cpu_s + r.backend_cpu_s for r in bare.reports)
     done = cylinder_load.load(settings, files.paths, result.batch, org_id, progress)
