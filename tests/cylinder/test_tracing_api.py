@@ -48,3 +48,34 @@ def test_tracing_routes(client: TestClient, session: Session, world: World) -> N
         f"/api/v1/customers/{ids['cust_home']}/history", headers=world.headers("grid_sup")
     )
     assert grid.status_code == 200 and grid.json()["customer"]["name"] == "孙**"
+
+
+def test_recall_and_history_show_the_phone_as_last_changed(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """The masked phone is kept with the phone (nothing decrypted to show it): a new phone
+    through the customer API shows masked in the recall and the customer's history; a
+    removed one shows nothing."""
+    h = build_history(session, world)
+    cust, ent = h.lpg.ids["cust_home"], world.headers("ent_b_admin")
+    recall_path = f"/api/v1/gas-batches/{h.batch1}/recall"
+
+    def shown() -> tuple[set[str | None], str | None]:
+        recall = client.get(recall_path, headers=world.headers("reg_staff"))
+        history = client.get(f"/api/v1/customers/{cust}/history", headers=ent)
+        assert recall.status_code == 200 and history.status_code == 200
+        phones = {
+            d["customer"]["phone"]
+            for d in recall.json()["deliveries"]
+            if d["customer"]["code"] == "CU-HOME"
+        }
+        return phones, history.json()["customer"]["phone"]
+
+    assert shown() == ({"138****0000"}, "138****0000")
+    r = client.patch(f"/api/v1/customers/{cust}", json={"phone": "13955556666"}, headers=ent)
+    assert r.status_code == 200, r.text
+    assert r.json()["phone"] == "139****6666"
+    assert shown() == ({"139****6666"}, "139****6666")
+    r = client.patch(f"/api/v1/customers/{cust}", json={"phone": None}, headers=ent)
+    assert r.status_code == 200, r.text
+    assert shown() == ({None}, None)

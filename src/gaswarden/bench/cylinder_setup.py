@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Engine, insert, text
 
 from gaswarden.core.auth import SYSTEM
+from gaswarden.core.protect import mask_phone
 from gaswarden.db.session import make_session_factory, unit_of_work
 from gaswarden.domains.area.service import service as areas
 from gaswarden.domains.cylinder.models import GasBatch
@@ -188,7 +189,7 @@ def copy_customers(
     safety checked and passed; catering and commercial ones with alarm and shut-off valve."""
     protector = engine.dialect.gaswarden_protector  # type: ignore[attr-defined]
     cols = (
-        "code, kind, name, id_number, id_number_digest, phone, has_gas_alarm, "
+        "code, kind, name, id_number, id_number_digest, phone, phone_masked, has_gas_alarm, "
         "has_shutoff_valve, safety_status, last_checked_on, registered_on, active, owner_id, "
         "area_id, address, lon, lat"
     )
@@ -198,10 +199,11 @@ def copy_customers(
         with cur.copy(f"COPY customer ({cols}) FROM STDIN") as copy:
             for c in customers:
                 idn = names.id_number(rng)
+                name, phone = names.person_name(rng), names.mobile(rng)  # the former order
                 business = c.kind.is_commercial
                 copy.write_row((
-                    c.code, c.kind.value, names.person_name(rng), protector.encrypt(idn),
-                    protector.digest(idn), protector.encrypt(names.mobile(rng)), business,
+                    c.code, c.kind.value, name, protector.encrypt(idn),
+                    protector.digest(idn), protector.encrypt(phone), mask_phone(phone), business,
                     business, "passed", today - timedelta(days=rng.randrange(400)),
                     today - timedelta(days=rng.randrange(400, 3000)), True, org_id,
                     grid_ids[_grid_of(c.lon or BOX[0], c.lat or BOX[1])], "压测市区", c.lon, c.lat,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from gaswarden.core.protect import mask_phone
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
 from gaswarden.db.types import ProtectedText, UTCDateTime, enum_type
 from gaswarden.domains.customer.enums import CustomerKind, SafetyStatus
@@ -29,6 +30,9 @@ class Customer(IdMixin, TimestampMixin, LocatedMixin, Base):
     id_number_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18))  # businesses: 统一社会信用代码
     phone: Mapped[str | None] = mapped_column(ProtectedText)
+    # The phone as every page shows it (138****5678), set with the phone: a list or a recall
+    # of thousands of customers shows it without decrypting each (~35 us apiece).
+    phone_masked: Mapped[str | None] = mapped_column(String(24))
     site_id: Mapped[int | None] = mapped_column(
         ForeignKey("site.id", ondelete="SET NULL"), index=True
     )  # the premises, when registered as a site (restaurants)
@@ -46,6 +50,11 @@ class Customer(IdMixin, TimestampMixin, LocatedMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     site: Mapped[Site | None] = relationship(lazy="selectin")
+
+    @validates("phone")
+    def _mask_phone(self, _key: str, value: str | None) -> str | None:
+        self.phone_masked = mask_phone(value or None)
+        return value
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
-from gaswarden.core.protect import mask_id_number, mask_phone
+from gaswarden.core.protect import mask_id_number
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.customer.models import Customer
 from gaswarden.domains.cylinder.lookups import among
@@ -43,7 +43,7 @@ _CUSTOMER_COLUMNS = (
     Customer.owner_id,
     Customer.area_id,
     Customer.address,
-    Customer.phone,
+    Customer.phone_masked,  # not the phone: nothing decrypted
     Customer.lon,
     Customer.lat,
 )
@@ -62,7 +62,7 @@ def customer_ref(c: Any, principal: Principal, areas: dict[int, Named]) -> Custo
         kind=c.kind,
         area=areas.get(c.area_id) if c.area_id is not None else None,
         address=c.address,
-        phone=mask_phone(c.phone),
+        phone=c.phone_masked,
         id_number=mask_id_number(getattr(c, "id_number", None)),
     )
 
