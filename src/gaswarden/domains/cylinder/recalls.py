@@ -161,30 +161,31 @@ def recall(*, session: Session, principal: Principal, batch_id: int) -> Recall:
 
     deliveries: list[RecallDelivery] = []
     undelivered: list[Undelivered] = []
-    for fill_id, chain in chains.items():
+    for fill_id, chain in chains.items():  # each in (occurred_at, id) order, as selected
         fill = next((e for e in chain if e.kind is EventKind.FILL), None)
         cyl = cylinders.get(chain[0].cylinder_id or 0)
         if cyl is None:
             continue
-        delivered = [e for e in chain if e.kind is EventKind.DELIVER]
+        cylinder = refs.cylinder_ref(cyl, names.orgs)  # one cylinder carries the whole chain
+        delivered = [i for i, e in enumerate(chain) if e.kind is EventKind.DELIVER]
         if not delivered and fill is not None:
             undelivered.append(
                 Undelivered(
                     fill_event_id=fill_id,
                     filled_at=fill.occurred_at,
-                    cylinder=refs.cylinder_ref(cyl, names.orgs),
+                    cylinder=cylinder,
                     filling_station=names.site(fill.site_id),
                     still_holds_this_gas=cyl.holds_gas and cyl.fill_event_id == fill_id,
                 )
             )
-        for d in delivered:
-            before = [e for e in chain if (e.occurred_at, e.id) <= (d.occurred_at, d.id)]
+        for i in delivered:
+            d, before = chain[i], chain[: i + 1]
             deliveries.append(
                 RecallDelivery(
                     event_id=d.id,
                     delivered_at=d.occurred_at,
                     customer=names.customer(d.customer_id),
-                    cylinder=refs.cylinder_ref(cyl, names.orgs),
+                    cylinder=cylinder,
                     fill_event_id=fill_id,
                     filled_at=fill.occurred_at if fill else None,
                     filling_station=names.site(fill.site_id) if fill else None,

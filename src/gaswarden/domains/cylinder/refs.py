@@ -49,9 +49,11 @@ _CUSTOMER_COLUMNS = (
 )
 
 
-def customer_ref(c: Any, principal: Principal, areas: dict[int, Named]) -> CustomerRef:
-    """`c`: a Customer, or a row of its columns (`_CUSTOMER_COLUMNS`, with or without the ID
-    number)."""
+def customer_ref(
+    c: Any, principal: Principal, areas: dict[int, Named], *, id_number: bool = True
+) -> CustomerRef:
+    """`c`: a Customer, or a row of its columns (`_CUSTOMER_COLUMNS`, and the ID number
+    unless `id_number` is False)."""
     name = c.name
     if not c.kind.is_commercial and not sees_names(principal, c.owner_id):
         name = mask_name(name)
@@ -63,7 +65,7 @@ def customer_ref(c: Any, principal: Principal, areas: dict[int, Named]) -> Custo
         area=areas.get(c.area_id) if c.area_id is not None else None,
         address=c.address,
         phone=c.phone_masked,
-        id_number=mask_id_number(getattr(c, "id_number", None)),
+        id_number=mask_id_number(c.id_number) if id_number else None,
     )
 
 
@@ -159,7 +161,7 @@ def load(
         ).all()
         names.areas = _named(session, Area, Area.name, (c.area_id for c in rows))
         for c in rows:
-            names.customers[c.id] = customer_ref(c, principal, names.areas)
+            names.customers[c.id] = customer_ref(c, principal, names.areas, id_number=id_numbers)
             if customer_points is not None and c.lon is not None and c.lat is not None:
                 customer_points[c.id] = (c.lon, c.lat)
     return names
