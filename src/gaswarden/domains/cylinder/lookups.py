@@ -356,11 +356,36 @@ def deliveries(
     return out
 
 
+# PostgreSQL: every late cylinder's timeline in one query, each through the timeline index
+# (LATERAL: a nested loop whatever the planner guesses of the arrays' length); the loop below
+# cost two round trips a cylinder (~4 us of the loader's Python a scan in the benchmark).
+_PG_TIMELINES = (
+    "SELECT l.cid, e.id, e.occurred_at, e.kind, e.status_after, e.fill_event_id, e.batch_id,"
+    " e.lon, e.lat FROM unnest(%b::int4[], %b::timestamptz[]) AS l(cid, since),"
+    " LATERAL (SELECT * FROM cylinder_event e WHERE e.cylinder_id = l.cid AND e.result IN ({0})"
+    " AND e.occurred_at >= COALESCE((SELECT max(p.occurred_at) FROM cylinder_event p"
+    " WHERE p.cylinder_id = l.cid AND p.occurred_at < l.since AND p.result IN ({0})),"
+    " '-infinity')) AS e ORDER BY l.cid, e.occurred_at, e.id"
+).format(", ".join(repr(r.value) for r in APPLIED))
+_KIND = {k.value: k for k in EventKind}
+
+
 def timelines(session: Session, since: dict[int, datetime]) -> dict[int, list[Step]]:
     """For cylinders with late scans: their applied scans from the one just before `since`
     (the earliest late scan) onward, in time order."""
     out: dict[int, list[Step]] = {}
     if not since:
+        return out
+    if session.get_bind().dialect.name == "postgresql":
+        dbapi = session.connection().connection.driver_connection
+        assert dbapi is not None
+        ids = sorted(since)
+        with dbapi.cursor() as cur:
+            cur.execute(_PG_TIMELINES, (ids, [since[i] for i in ids]))
+            for cid, id_, at, kind, status, fill_id, batch, lon, lat in cur:
+                state = _STATUS[status] if status is not None else None
+                step = Step(id_, at.astimezone(UTC), _KIND[kind], state, fill_id, batch, lon, lat)
+                out.setdefault(cid, []).append(step)
         return out
     columns = (
         E.id,
