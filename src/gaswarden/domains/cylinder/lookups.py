@@ -357,16 +357,21 @@ def deliveries(
 
 
 # PostgreSQL: every late cylinder's timeline in one query, each through the timeline index
-# (LATERAL: a nested loop whatever the planner guesses of the arrays' length); the loop below
-# cost two round trips a cylinder (~4 us of the loader's Python a scan in the benchmark).
+# (the loop below cost two round trips a cylinder, ~4 us of the loader's Python a scan in the
+# benchmark). OFFSET 0 keeps the LATERAL subquery a nested loop, one index probe a cylinder:
+# flattened, with the statistics of a table that grew since its last ANALYZE, the planner
+# joined the arrays to a parallel scan of the whole table (seen at 3 million scans).
 _PG_TIMELINES = (
     "SELECT l.cid, e.id, e.occurred_at, e.kind, e.status_after, e.fill_event_id, e.batch_id,"
     " e.lon, e.lat FROM unnest(%b::int4[], %b::timestamptz[]) AS l(cid, since),"
     " LATERAL (SELECT * FROM cylinder_event e WHERE e.cylinder_id = l.cid AND e.result IN ({0})"
     " AND e.occurred_at >= COALESCE((SELECT max(p.occurred_at) FROM cylinder_event p"
     " WHERE p.cylinder_id = l.cid AND p.occurred_at < l.since AND p.result IN ({0})),"
-    " '-infinity')) AS e ORDER BY l.cid, e.occurred_at, e.id"
+    " '-infinity') OFFSET 0) AS e ORDER BY l.cid, e.occurred_at, e.id"
 ).format(", ".join(repr(r.value) for r in APPLIED))
+# The estimate of a few dozen index probes can pass jit_above_cost: compiling would cost
+# more than the query (the scan's transaction runs nothing else that JIT would help).
+_NO_JIT = "SET LOCAL jit = off"
 _KIND = {k.value: k for k in EventKind}
 
 
@@ -381,6 +386,7 @@ def timelines(session: Session, since: dict[int, datetime]) -> dict[int, list[St
         assert dbapi is not None
         ids = sorted(since)
         with dbapi.cursor() as cur:
+            cur.execute(_NO_JIT)
             cur.execute(_PG_TIMELINES, (ids, [since[i] for i in ids]))
             for cid, id_, at, kind, status, fill_id, batch, lon, lat in cur:
                 state = _STATUS[status] if status is not None else None
