@@ -144,3 +144,36 @@ def test_masked_phones_of_registered_customers_are_filled_in(backend: str, tmp_p
         assert "phone_masked" not in {c["name"] for c in inspect(db.engine).get_columns("customer")}
     finally:
         db.cleanup()
+
+
+def test_codes_compare_bytes_on_postgresql(backend: str, tmp_path: Path) -> None:
+    """f3a4b5c6d7e8: the codes looked up by the thousand are COLLATE "C" on PostgreSQL (an
+    index probe compares bytes), as the models declare them; down again, the default."""
+    if backend != "postgresql":
+        pytest.skip("collations are PostgreSQL's; SQLite compares bytes already")
+    db = new_database(backend, tmp_path)
+    query = text(
+        "SELECT table_name || '.' || column_name, coalesce(collation_name, 'default')"
+        " FROM information_schema.columns WHERE (table_name, column_name) IN"
+        " (('cylinder', 'tag_code'), ('cylinder_event', 'key'), ('customer', 'code'))"
+    )
+    try:
+        migrate.upgrade(db.settings, engine=db.engine)
+        with db.engine.connect() as conn:
+            assert dict(conn.execute(query).all()) == {
+                "cylinder.tag_code": "C",
+                "cylinder_event.key": "C",
+                "customer.code": "C",
+            }
+        migrate.downgrade(db.settings, "e2f3a4b5c6d7", engine=db.engine)
+        with db.engine.connect() as conn:
+            assert set(dict(conn.execute(query).all()).values()) == {"default"}
+        fresh = new_database(backend, tmp_path / "models")
+        try:
+            load_all().metadata.create_all(fresh.engine)  # as the models declare them
+            with fresh.engine.connect() as conn:
+                assert set(dict(conn.execute(query).all()).values()) == {"C"}
+        finally:
+            fresh.cleanup()
+    finally:
+        db.cleanup()

@@ -1,12 +1,13 @@
-"""Column types: timezone-aware UTC datetimes on every backend, and protected text."""
+"""Column types: timezone-aware UTC datetimes on every backend, protected text, and codes
+compared byte by byte."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, Text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, String, Text
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from gaswarden.core.protect import Protector
 
@@ -65,3 +66,11 @@ def enum_type(enum_cls: type[Any], length: int = 24) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def code_string(length: int) -> TypeEngine[str]:
+    """A code looked up by the thousand (a cylinder's tag code, a scan's idempotency key, a
+    customer's card number): on PostgreSQL `COLLATE "C"`, so that an index probe compares
+    bytes (memcmp) rather than going through the database's locale (C.UTF-8 or another:
+    strcoll on copies of both strings). Codes are ASCII; their order is the same."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")

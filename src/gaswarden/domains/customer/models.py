@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from gaswarden.core.protect import mask_phone
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
-from gaswarden.db.types import ProtectedText, UTCDateTime, enum_type
+from gaswarden.db.types import ProtectedText, UTCDateTime, code_string, enum_type
 from gaswarden.domains.customer.enums import CustomerKind, SafetyStatus
 from gaswarden.domains.site.models import Site
 
@@ -22,7 +22,7 @@ class Customer(IdMixin, TimestampMixin, LocatedMixin, Base):
     __tablename__ = "customer"
     __table_args__ = (Index("ix_customer_owner_code", "owner_id", "code"),)
 
-    code: Mapped[str] = mapped_column(String(32), unique=True)  # the user card number
+    code: Mapped[str] = mapped_column(code_string(32), unique=True)  # the user card number
     kind: Mapped[CustomerKind] = mapped_column(enum_type(CustomerKind, 16), index=True)
     name: Mapped[str] = mapped_column(String(100))  # person, or the business's name
     contact_name: Mapped[str | None] = mapped_column(String(50))  # businesses: who answers

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gaswarden.db.base import Base, IdMixin, LocatedMixin, TimestampMixin
-from gaswarden.db.types import UTCDateTime, enum_type
+from gaswarden.db.types import UTCDateTime, code_string, enum_type
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.cylinder.enums import (
     AnomalyKind,
@@ -104,7 +104,7 @@ class Cylinder(IdMixin, TimestampMixin, LocatedMixin, Base):
     area: Mapped[Area | None] = relationship(
         "Area", lazy="joined", primaryjoin="Area.id == foreign(Cylinder.area_id)"
     )
-    tag_code: Mapped[str] = mapped_column(String(40), unique=True)  # QR / RFID code
+    tag_code: Mapped[str] = mapped_column(code_string(40), unique=True)  # QR / RFID code
     stamp_serial: Mapped[str] = mapped_column(String(40))  # steel stamp (钢印号)
     maker: Mapped[str | None] = mapped_column(String(100))
     made_on: Mapped[date] = mapped_column(Date)
@@ -169,7 +169,7 @@ class CylinderEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    key: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(code_string(80))
     org_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, 16))
     result: Mapped[EventResult] = mapped_column(enum_type(EventResult, 8))
