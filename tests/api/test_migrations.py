@@ -104,13 +104,14 @@ def test_sqlite_rebuild_of_cylinder_keeps_its_anomalies(tmp_path: Path) -> None:
 
 def test_masked_phones_of_registered_customers_are_filled_in(backend: str, tmp_path: Path) -> None:
     """e2f3a4b5c6d7 adds customer.phone_masked and fills it in for the customers already
-    registered, decrypting each phone with the platform's key."""
+    registered, decrypting each phone with the platform's key; up and down, the customers'
+    safety checks stay (no rebuild of the table on SQLite, whose drop would cascade)."""
     db = new_database(backend, tmp_path)
     try:
         migrate.upgrade(db.settings, "d1e2f3a4b5c6", engine=db.engine)
         protector = db.engine.dialect.gaswarden_protector  # type: ignore[attr-defined]
-        columns = {t: inspect(db.engine).get_columns(t) for t in ("area", "organization")}
-        columns["customer"] = inspect(db.engine).get_columns("customer")
+        tables = ("area", "organization", "customer", "customer_safety_check")
+        columns = {t: inspect(db.engine).get_columns(t) for t in tables}
 
         def insert(conn: Any, table: str, **values: object) -> None:
             row = dict(values)
@@ -136,12 +137,17 @@ def test_masked_phones_of_registered_customers_are_filled_in(backend: str, tmp_p
             insert(conn, "customer", id=1, code="C1", phone=protector.encrypt("13812345678"),
                    **common)  # fmt: skip
             insert(conn, "customer", id=2, code="C2", phone=None, **common)
+            insert(conn, "customer_safety_check", customer_id=1, passed=True)
+        checks = text("SELECT customer_id FROM customer_safety_check")
         migrate.upgrade(db.settings, engine=db.engine)
         with db.engine.connect() as conn:
             got = conn.execute(text("SELECT id, phone_masked FROM customer ORDER BY id")).all()
+            assert conn.execute(checks).all() == [(1,)]
         assert got == [(1, "138****5678"), (2, None)]
         migrate.downgrade(db.settings, "d1e2f3a4b5c6", engine=db.engine)
         assert "phone_masked" not in {c["name"] for c in inspect(db.engine).get_columns("customer")}
+        with db.engine.connect() as conn:
+            assert conn.execute(checks).all() == [(1,)]
     finally:
         db.cleanup()
 

@@ -54,5 +54,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.drop_column("phone_masked")
+    # ALTER TABLE ... DROP COLUMN on both (SQLite 3.35+): a batch rebuild of `customer` on
+    # SQLite would drop the old table, and with it (ON DELETE CASCADE) the safety checks
+    op.execute("ALTER TABLE customer DROP COLUMN phone_masked")
