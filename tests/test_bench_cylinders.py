@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from gaswarden.bench.cylinder_load import part_of, split
+from gaswarden.bench.cylinders import settings_warning
 from gaswarden.domains.cylinder.enums import EventKind
 from gaswarden.domains.cylinder.event_schemas import CylinderEventIn
 from tests.conftest import postgres_or_skip
@@ -71,9 +72,10 @@ def test_bench_cylinders_smoke(request: pytest.FixtureRequest) -> None:
     bare, per_s, cpu_us, ratio = baseline.groups()
     assert int(bare.replace(",", "")) == 1_000  # 10 % of 10,000, split over the loaders
     assert int(per_s.replace(",", "")) > 0 and float(cpu_us) > 0 and float(ratio) > 0
-    settings = SETTINGS.search(result.stdout)
-    assert settings, result.stdout
-    assert settings.groups() == (str(loaders), "300")
+    found = list(SETTINGS.finditer(result.stdout))
+    assert len(found) == 2, result.stdout  # said first (before the setup) and with the figures
+    assert all(f.groups() == (str(loaders), "300") for f in found)
+    assert found[0].start() < result.stdout.index("registry:"), result.stdout
     assert ">= 20,000" in result.stdout and "< 500" in result.stdout, result.stdout
     assert "scratch database kept" not in result.stdout
 
@@ -104,3 +106,11 @@ def test_split_keeps_each_cylinders_scans_in_one_file_in_order(tmp_path: Path) -
         # arrival order kept: the same scans, in the same order as the input's subsequence
         assert loaded == [s for s in scans if part_of(s.tag_code, 3) == part]
     assert {len(r) > 0 for r in read} == {True}  # 7 tags spread over all 3 files
+
+
+def test_a_server_left_at_postgresqls_default_memory_is_pointed_out() -> None:
+    """Before half an hour of load on a server with PostgreSQL's own shared_buffers, the bench
+    says so (and names docs/deploy.md); a deployment's settings get no note."""
+    note = settings_warning({"shared_buffers": "128MB", "max_wal_size": "1GB"})
+    assert note is not None and "docs/deploy.md" in note and "128MB" in note
+    assert settings_warning({"shared_buffers": "4GB", "max_wal_size": "16GB"}) is None

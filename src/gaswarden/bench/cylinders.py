@@ -49,6 +49,7 @@ QUERIES = 100
 TARGETS = {"load": 20_000.0, "timeline": 20.0, "recall": 500.0, "overdue": 200.0}
 # the server settings a load figure depends on, printed beside it
 PG_SETTINGS = ("shared_buffers", "max_wal_size", "synchronous_commit", "checkpoint_timeout")
+PG_DEFAULT_MEMORY = "128MB"  # PostgreSQL's own shared_buffers: a small machine's, not a city's
 
 
 @dataclass
@@ -144,6 +145,17 @@ def regulator(path: str) -> Principal:
         user_id=None, username="bench_regulator", display_name="压测监管",
         role=Role.REGULATOR_ADMIN, org_id=None, scope_kind=ScopeKind.AREA, area_paths=(path,),
     )  # fmt: skip
+
+
+def settings_warning(pg_settings: dict[str, str]) -> str | None:
+    """Said before a run on a server left at PostgreSQL's default memory: its figures would be
+    that server's, not the deployment's of docs/deploy.md (a run takes half an hour)."""
+    if pg_settings.get("shared_buffers") != PG_DEFAULT_MEMORY:
+        return None
+    return (
+        f"note: PostgreSQL runs with its default shared_buffers={PG_DEFAULT_MEMORY}; a city's "
+        "server has the settings of docs/deploy.md, and this run measures a smaller one"
+    )
 
 
 def server_settings(engine: Engine) -> dict[str, str]:
@@ -272,6 +284,10 @@ def run(
         engine: Engine = make_engine(settings)
         try:
             result.pg_settings = server_settings(engine)
+            progress(result.settings_line())  # first: a run on the wrong server is stopped early
+            warning = settings_warning(result.pg_settings)
+            if warning:
+                progress(warning)
             t0 = time.perf_counter()
             built = build(engine, scale=scale, start=start, end=end, seed=seed, progress=progress)
             result.setup_s = time.perf_counter() - t0
