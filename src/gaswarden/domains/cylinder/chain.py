@@ -18,6 +18,9 @@ from gaswarden.standards.cylinders import MAX_TRAVEL_KMH, TRAVEL_SLACK_M
 
 S = CylinderStatus
 K = EventKind
+# Members compared for every scan, as globals (a read off the enum class costs ~70 ns on 3.11)
+FILL, DELIVER, REGISTER, INSPECT = K.FILL, K.DELIVER, K.REGISTER, K.INSPECT
+WITH_USER, IN_STOCK, SCRAPPED = S.WITH_USER, S.IN_STOCK, S.SCRAPPED
 
 # The states each step is expected after (anything else is out of order).
 EXPECTED: dict[EventKind, frozenset[CylinderStatus]] = {
@@ -74,12 +77,12 @@ class Before:
 
     @property
     def undelivered_gas(self) -> bool:
-        return self.holds_gas and self.status is not S.WITH_USER
+        return self.holds_gas and self.status is not WITH_USER
 
 
 def status_after(kind: EventKind, passed: bool | None) -> CylinderStatus:
-    if kind is K.INSPECT:
-        return S.IN_STOCK if passed else S.SCRAPPED
+    if kind is INSPECT:
+        return IN_STOCK if passed else SCRAPPED
     return AFTER[kind]
 
 
@@ -88,7 +91,7 @@ def gas_after(
 ) -> tuple[bool, int | None, int | None]:
     """(holds gas, fill_event_id, batch_id) after the step; the event carries the same fill
     and batch (a fill carries itself)."""
-    if kind is K.FILL:
+    if kind is FILL:
         return True, event_id, batch_id
     if kind in KEEPS_GAS and before.holds_gas:
         return True, before.fill_event_id, before.batch_id
@@ -98,11 +101,11 @@ def gas_after(
 def chain_anomalies(kind: EventKind, before: Before) -> list[AnomalyKind]:
     """Breaks of the chain: a delivery without undelivered gas, a fill over undelivered gas,
     or any other step not expected after the previous state."""
-    if kind is K.DELIVER and not before.undelivered_gas:
+    if kind is DELIVER and not before.undelivered_gas:
         return [AnomalyKind.DELIVERED_UNFILLED]
-    if kind is K.FILL and before.undelivered_gas:
+    if kind is FILL and before.undelivered_gas:
         return [AnomalyKind.DOUBLE_FILL]
-    if kind is K.REGISTER and before.at is not None:
+    if kind is REGISTER and before.at is not None:
         return [AnomalyKind.OUT_OF_ORDER]
     if before.status not in EXPECTED[kind]:
         return [AnomalyKind.OUT_OF_ORDER]
@@ -114,10 +117,10 @@ def impossible_travel(
 ) -> float | None:
     """The speed (km/h) needed between the previous scan's place and this one, when it is
     beyond MAX_TRAVEL_KMH and the places lie farther apart than TRAVEL_SLACK_M; else None."""
-    if before.at is None or None in (before.lon, before.lat, lon, lat):
+    if before.at is None or before.lon is None or before.lat is None or lon is None or lat is None:
         return None
-    assert before.lon is not None and before.lat is not None
-    assert lon is not None and lat is not None
+    if before.lon == lon and before.lat == lat:
+        return None  # the same place (a station's or a customer's point): most steps
     metres = haversine_m(before.lon, before.lat, lon, lat)
     if metres <= TRAVEL_SLACK_M:
         return None

@@ -13,6 +13,9 @@ from gaswarden.standards.cylinders import OVERFILL_TOLERANCE_KG
 
 R = RefusalReason
 Refusal = tuple[RefusalReason, str]
+# Members compared for every scan, as globals (a read off the enum class costs ~70 ns on 3.11)
+FILL, DELIVER, INSPECT = EventKind.FILL, EventKind.DELIVER, EventKind.INSPECT
+SCRAPPED, LOST = CylinderStatus.SCRAPPED, CylinderStatus.LOST
 
 
 class CylinderFacts(Protocol):
@@ -57,7 +60,7 @@ def code_refusal(cylinder: CylinderFacts | None, org_id: int) -> Refusal | None:
         return refuse(R.UNKNOWN_CODE)
     if cylinder.owner_id != org_id:
         return refuse(R.NOT_OWN)
-    if cylinder.revoked or cylinder.status is CylinderStatus.SCRAPPED:
+    if cylinder.revoked or cylinder.status is SCRAPPED:
         return refuse(R.SCRAPPED)
     return None
 
@@ -71,11 +74,11 @@ def missing_fields(
     passed: bool | None,
 ) -> Refusal | None:
     missing: list[str] = []
-    if kind is EventKind.FILL:
+    if kind is FILL:
         missing += [n for n, v in (("site_code", site_code), ("gross_kg", gross_kg)) if v is None]
-    elif kind is EventKind.DELIVER and not customer_code:
+    elif kind is DELIVER and not customer_code:
         missing.append("customer_code")
-    elif kind is EventKind.INSPECT and passed is None:
+    elif kind is INSPECT and passed is None:
         missing.append("passed")
     if missing:
         return refuse(R.INVALID, "缺少 missing " + ", ".join(missing))
@@ -85,7 +88,7 @@ def missing_fields(
 def fill_refusal(cylinder: CylinderFacts, day: date, gross_kg: float | None) -> Refusal | None:
     """Before a fill (TSG 23-2021): not lost, within its service life, inspected in time, and
     the re-weighed net mass within nominal capacity plus the tolerance."""
-    if cylinder.status is CylinderStatus.LOST:
+    if cylinder.status is LOST:
         return refuse(R.LOST)
     if cylinder.life_ends_on < day:
         return refuse(R.LIFE_EXPIRED, f"{cylinder.life_ends_on.isoformat()}")
