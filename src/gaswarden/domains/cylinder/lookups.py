@@ -10,15 +10,18 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select, true
+import psycopg
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from gaswarden.domains.customer.enums import CustomerKind, SafetyStatus
 from gaswarden.domains.customer.models import Customer
 from gaswarden.domains.cylinder.chain import Before
-from gaswarden.domains.cylinder.enums import CylinderStatus, EventKind, EventResult
+from gaswarden.domains.cylinder.enums import CylinderStatus, EventKind, EventResult, RefusalReason
 from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent, GasBatch
+from gaswarden.domains.site.enums import SiteStatus
 from gaswarden.domains.site.models import Site
 from gaswarden.domains.workforce.enums import CertificateKind
 from gaswarden.domains.workforce.models import Certificate, Person, Vehicle
@@ -157,11 +160,35 @@ class Step:
         )
 
 
+def driver(session: Session) -> psycopg.Connection[Any] | None:
+    """The psycopg connection under a PostgreSQL session, None on SQLite. The bulk reads of a
+    batch go straight to it on PostgreSQL: plain tuples, none of SQLAlchemy's rows and result
+    processors (measured at 1-2.5 us a row, thousands of rows a batch)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    return dbapi
+
+
 def among(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     """`column IN values`; on PostgreSQL `= ANY(array)`: one parameter, not thousands."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
+
+
+class Stored(NamedTuple):
+    """A scan stored earlier under an idempotency key: what its outcome said."""
+
+    key: str
+    id: int
+    result: EventResult
+    reason: RefusalReason | None
+    reason_text: str | None
+    cylinder_id: int | None
+    anomalies: list[str] | None
+    status_after: CylinderStatus | None
 
 
 _STORED_COLUMNS = (
@@ -174,35 +201,46 @@ _STORED_COLUMNS = (
     E.anomalies,
     E.status_after,
 )
+# One probe of the (org_id, key) index per key, whatever the planner's statistics say (a plain
+# `key = ANY(...)` may scan the enterprise's whole history while they are stale).
+_PG_STORED = (
+    "SELECT f.key, f.id, f.result, f.reason, f.reason_text, f.cylinder_id, f.anomalies,"
+    " f.status_after FROM unnest(%b::varchar[]) AS w(k), LATERAL (SELECT * FROM cylinder_event e"
+    " WHERE e.org_id = %b AND e.key = w.k LIMIT 1) AS f"
+)
+_RESULT = {r.value: r for r in EventResult}
+_STATUS = {s.value: s for s in CylinderStatus}
+_REASON = {r.value: r for r in RefusalReason}
 
 
-def stored_outcomes(session: Session, org_id: int, keys: Collection[str]) -> dict[str, Rec]:
-    """The scans already stored under these idempotency keys (one query). On PostgreSQL one
-    probe of the (org_id, key) index per key, whatever the planner's statistics say (a plain
-    `key = ANY(...)` may scan the enterprise's whole history while they are stale)."""
+def stored_outcomes(session: Session, org_id: int, keys: Collection[str]) -> dict[str, Stored]:
+    """The scans already stored under these idempotency keys (one query)."""
     if not keys:
         return {}
-    stmt = select(*_STORED_COLUMNS)
-    if session.get_bind().dialect.name == "postgresql":
-        wanted = select(
-            func.unnest(bindparam("keys", list(keys), type_=ARRAY(String))).label("k")
-        ).subquery("wanted")
-        probe = (
-            select(*_STORED_COLUMNS)
-            .where(E.org_id == org_id, E.key == wanted.c.k)
-            .limit(1)
-            .lateral("found")
-        )
-        stmt = select(*probe.c).select_from(wanted).join(probe, true())
-    else:
-        stmt = stmt.where(E.org_id == org_id, E.key.in_(list(keys)))
-    return {r.key: r for r in session.execute(stmt).all()}
+    pg = driver(session)
+    if pg is not None:
+        with pg.cursor() as cur:
+            cur.execute(_PG_STORED, (list(keys), org_id))
+            return {
+                key: Stored(
+                    key,
+                    id_,
+                    _RESULT[result],
+                    _REASON[reason] if reason is not None else None,
+                    text,
+                    cylinder_id,
+                    anomalies,
+                    _STATUS[status] if status is not None else None,
+                )
+                for key, id_, result, reason, text, cylinder_id, anomalies, status in cur
+            }
+    stmt = select(*_STORED_COLUMNS).where(E.org_id == org_id, E.key.in_(list(keys)))
+    return {r.key: Stored._make(r) for r in session.execute(stmt).all()}
 
 
 _PG_CYLINDERS = "SELECT {} FROM cylinder WHERE tag_code = ANY(%b::varchar[])".format(
     ", ".join(STATE_COLUMNS)
 )
-_STATUS = {s.value: s for s in CylinderStatus}
 _STATUS_AT = STATE_COLUMNS.index("status")
 _LAST_AT = STATE_COLUMNS.index("last_event_at")
 
@@ -210,12 +248,9 @@ _LAST_AT = STATE_COLUMNS.index("last_event_at")
 def cylinders(session: Session, codes: Collection[str]) -> dict[str, CylState]:
     if not codes:
         return {}
-    if session.get_bind().dialect.name == "postgresql":
-        # Straight from the driver: plain tuples (measured 5 us a cylinder against 8 through
-        # SQLAlchemy's rows and result processors).
-        dbapi = session.connection().connection.driver_connection
-        assert dbapi is not None
-        with dbapi.cursor() as cur:
+    pg = driver(session)
+    if pg is not None:  # measured 5 us a cylinder against 8 through SQLAlchemy's rows
+        with pg.cursor() as cur:
             cur.execute(_PG_CYLINDERS, (sorted(codes),))
             out = {}
             for raw in cur.fetchall():
@@ -280,10 +315,75 @@ def filling_certificates(
     return out
 
 
-def customers(session: Session, codes: Collection[str]) -> dict[str, Rec]:
+class CustomerRef(NamedTuple):
+    """A customer named by a batch's scans, with the status of their premises' site."""
+
+    id: int
+    code: str
+    owner_id: int | None
+    kind: CustomerKind
+    active: bool
+    safety_status: SafetyStatus
+    has_gas_alarm: bool
+    has_shutoff_valve: bool
+    area_id: int | None
+    lon: float | None
+    lat: float | None
+    site_id: int | None
+    site_status: SiteStatus | None
+
+
+_PG_CUSTOMERS = (
+    "SELECT c.id, c.code, c.owner_id, c.kind, c.active, c.safety_status, c.has_gas_alarm,"
+    " c.has_shutoff_valve, c.area_id, c.lon, c.lat, c.site_id, s.status FROM customer c"
+    " LEFT JOIN site s ON s.id = c.site_id WHERE c.code = ANY(%b::varchar[])"
+    " FOR KEY SHARE OF c"  # see _REFERENCED
+)
+_CUSTOMER_KIND = {k.value: k for k in CustomerKind}
+_SAFETY = {k.value: k for k in SafetyStatus}
+_SITE_STATUS = {k.value: k for k in SiteStatus}
+
+
+def customers(session: Session, codes: Collection[str]) -> dict[str, CustomerRef]:
     """Customers by card number, with the status of their premises' site (if registered)."""
     if not codes:
         return {}
+    pg = driver(session)
+    if pg is not None:
+        with pg.cursor() as cur:
+            cur.execute(_PG_CUSTOMERS, (sorted(codes),))
+            out = {}
+            for (
+                id_,
+                code,
+                owner,
+                kind,
+                active,
+                safety,
+                alarm,
+                valve,
+                area,
+                lon,
+                lat,
+                site,
+                status,
+            ) in cur:
+                out[code] = CustomerRef(
+                    id_,
+                    code,
+                    owner,
+                    _CUSTOMER_KIND[kind],
+                    active,
+                    _SAFETY[safety],
+                    alarm,
+                    valve,
+                    area,
+                    lon,
+                    lat,
+                    site,
+                    _SITE_STATUS[status] if status is not None else None,
+                )
+            return out
     stmt = (
         select(
             Customer.id,
@@ -301,10 +401,10 @@ def customers(session: Session, codes: Collection[str]) -> dict[str, Rec]:
             Site.status.label("site_status"),
         )
         .outerjoin(Site, Site.id == Customer.site_id)
-        .where(among(session, Customer.code, codes))
+        .where(Customer.code.in_(list(codes)))
         .with_for_update(read=True, key_share=True, of=Customer)  # see _REFERENCED
     )
-    return {r.code: r for r in session.execute(stmt).all()}
+    return {r.code: CustomerRef._make(r) for r in session.execute(stmt).all()}
 
 
 def batches(session: Session, org_id: int, codes: Collection[str]) -> dict[str, int]:
@@ -333,12 +433,9 @@ def deliveries(
     out: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     if not customer_ids:
         return out
-    if session.get_bind().dialect.name == "postgresql":
-        # Straight from the driver, as cylinders() (a few thousand rows a batch: SQLAlchemy's
-        # rows and the UTC result processor cost ~2.5 us a row; aware datetimes either way)
-        dbapi = session.connection().connection.driver_connection
-        assert dbapi is not None
-        with dbapi.cursor() as cur:
+    pg = driver(session)
+    if pg is not None:  # aware datetimes either way
+        with pg.cursor() as cur:
             cur.execute(_PG_DELIVERIES, (sorted(customer_ids), since, until))
             for customer_id, at, kg in cur:
                 out[customer_id].append((at, kg or 0.0))
@@ -386,11 +483,10 @@ def timelines(session: Session, since: dict[int, datetime]) -> dict[int, list[St
     out: dict[int, list[Step]] = {}
     if not since:
         return out
-    if session.get_bind().dialect.name == "postgresql":
-        dbapi = session.connection().connection.driver_connection
-        assert dbapi is not None
+    pg = driver(session)
+    if pg is not None:
         ids = sorted(since)
-        with dbapi.cursor() as cur:
+        with pg.cursor() as cur:
             cur.execute(_NO_JIT)
             cur.execute(_PG_TIMELINES, (ids, [since[i] for i in ids]))
             for cid, id_, at, kind, status, fill_id, batch, lon, lat in cur:
