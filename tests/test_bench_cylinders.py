@@ -33,7 +33,7 @@ BASELINE = re.compile(
 )
 SETTINGS = re.compile(
     r"^PostgreSQL shared_buffers=\S+ max_wal_size=\S+ synchronous_commit=\S+ "
-    r"checkpoint_timeout=\S+; (\d+) loaders, (\d+) scans a request$",
+    r"checkpoint_timeout=\S+ autovacuum=(?:on|off); (\d+) loaders, (\d+) scans a request$",
     re.MULTILINE,
 )
 
@@ -108,9 +108,17 @@ def test_split_keeps_each_cylinders_scans_in_one_file_in_order(tmp_path: Path) -
     assert {len(r) > 0 for r in read} == {True}  # 7 tags spread over all 3 files
 
 
-def test_a_server_left_at_postgresqls_default_memory_is_pointed_out() -> None:
-    """Before half an hour of load on a server with PostgreSQL's own shared_buffers, the bench
-    says so (and names docs/deploy.md); a deployment's settings get no note."""
-    note = settings_warning({"shared_buffers": "128MB", "max_wal_size": "1GB"})
+def test_a_server_unlike_a_citys_is_pointed_out() -> None:
+    """Before half an hour of load on a server with PostgreSQL's own shared_buffers or with
+    autovacuum off, the bench says so (and names docs/deploy.md); a deployment's settings get
+    no note."""
+    city = {"shared_buffers": "4GB", "max_wal_size": "16GB", "autovacuum": "on"}
+    assert settings_warning(city) is None
+    note = settings_warning({**city, "shared_buffers": "128MB", "max_wal_size": "1GB"})
     assert note is not None and "docs/deploy.md" in note and "128MB" in note
-    assert settings_warning({"shared_buffers": "4GB", "max_wal_size": "16GB"}) is None
+    assert "autovacuum" not in note
+    note = settings_warning({**city, "autovacuum": "off"})
+    assert note is not None and "docs/deploy.md" in note and "autovacuum off" in note
+    assert "128MB" not in note
+    both = settings_warning({**city, "shared_buffers": "128MB", "autovacuum": "off"})
+    assert both is not None and "128MB" in both and "autovacuum off" in both

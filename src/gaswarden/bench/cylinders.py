@@ -48,7 +48,13 @@ BARE_SHARE = 0.1  # the baseline loads this share of the scans (the first of eac
 QUERIES = 100
 TARGETS = {"load": 20_000.0, "timeline": 20.0, "recall": 500.0, "overdue": 200.0}
 # the server settings a load figure depends on, printed beside it
-PG_SETTINGS = ("shared_buffers", "max_wal_size", "synchronous_commit", "checkpoint_timeout")
+PG_SETTINGS = (
+    "shared_buffers",
+    "max_wal_size",
+    "synchronous_commit",
+    "checkpoint_timeout",
+    "autovacuum",
+)
 PG_DEFAULT_MEMORY = "128MB"  # PostgreSQL's own shared_buffers: a small machine's, not a city's
 
 
@@ -148,13 +154,20 @@ def regulator(path: str) -> Principal:
 
 
 def settings_warning(pg_settings: dict[str, str]) -> str | None:
-    """Said before a run on a server left at PostgreSQL's default memory: its figures would be
-    that server's, not the deployment's of docs/deploy.md (a run takes half an hour)."""
-    if pg_settings.get("shared_buffers") != PG_DEFAULT_MEMORY:
+    """Said before a run on a server unlike a city's (docs/deploy.md), whose figures would be
+    that server's (a run takes half an hour): PostgreSQL's default memory, or autovacuum off
+    (a test server's choice: each scan rewrites its cylinder's row, and with nothing to clear
+    the dead ones, 20 of them a cylinder by the end, the server's work a scan grows)."""
+    notes = []
+    if pg_settings.get("shared_buffers") == PG_DEFAULT_MEMORY:
+        notes.append(f"its default shared_buffers={PG_DEFAULT_MEMORY}")
+    if pg_settings.get("autovacuum") == "off":
+        notes.append("autovacuum off")
+    if not notes:
         return None
     return (
-        f"note: PostgreSQL runs with its default shared_buffers={PG_DEFAULT_MEMORY}; a city's "
-        "server has the settings of docs/deploy.md, and this run measures a smaller one"
+        f"note: PostgreSQL runs with {' and '.join(notes)}; a city's server has the settings "
+        "of docs/deploy.md, and this run measures another one"
     )
 
 
