@@ -569,7 +569,7 @@ def _outcome(index: int, row: dict[str, Any], kinds: list[AnomalyKind]) -> Event
     )
 
 
-def _stored(index: int, row: Rec) -> EventOutcome:
+def _stored(index: int, row: lookups.Stored) -> EventOutcome:
     return EventOutcome(
         index=index,
         key=row.key,

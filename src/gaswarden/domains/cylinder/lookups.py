@@ -342,6 +342,9 @@ _PG_CUSTOMERS = (
 _CUSTOMER_KIND = {k.value: k for k in CustomerKind}
 _SAFETY = {k.value: k for k in SafetyStatus}
 _SITE_STATUS = {k.value: k for k in SiteStatus}
+_KIND_AT = CustomerRef._fields.index("kind")
+_SAFETY_AT = CustomerRef._fields.index("safety_status")
+_SITE_STATUS_AT = CustomerRef._fields.index("site_status")
 
 
 def customers(session: Session, codes: Collection[str]) -> dict[str, CustomerRef]:
@@ -353,36 +356,13 @@ def customers(session: Session, codes: Collection[str]) -> dict[str, CustomerRef
         with pg.cursor() as cur:
             cur.execute(_PG_CUSTOMERS, (sorted(codes),))
             out = {}
-            for (
-                id_,
-                code,
-                owner,
-                kind,
-                active,
-                safety,
-                alarm,
-                valve,
-                area,
-                lon,
-                lat,
-                site,
-                status,
-            ) in cur:
-                out[code] = CustomerRef(
-                    id_,
-                    code,
-                    owner,
-                    _CUSTOMER_KIND[kind],
-                    active,
-                    _SAFETY[safety],
-                    alarm,
-                    valve,
-                    area,
-                    lon,
-                    lat,
-                    site,
-                    _SITE_STATUS[status] if status is not None else None,
-                )
+            for raw in cur:
+                row = list(raw)
+                row[_KIND_AT] = _CUSTOMER_KIND[row[_KIND_AT]]
+                row[_SAFETY_AT] = _SAFETY[row[_SAFETY_AT]]
+                row[_SITE_STATUS_AT] = _SITE_STATUS.get(row[_SITE_STATUS_AT])  # None: no site
+                ref = CustomerRef._make(row)
+                out[ref.code] = ref
             return out
     stmt = (
         select(
