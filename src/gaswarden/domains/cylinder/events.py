@@ -18,7 +18,7 @@ import gc
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,13 +30,10 @@ from gaswarden.core.enums import Role
 from gaswarden.core.errors import Forbidden, Invalid, NotFound
 from gaswarden.db.base import utcnow
 from gaswarden.domains.audit import service as audit
-from gaswarden.domains.customer.enums import CustomerKind
 from gaswarden.domains.cylinder import chain, event_store, lookups, refusals
 from gaswarden.domains.cylinder import late as late_scans
-from gaswarden.domains.cylinder.chain import Before
 from gaswarden.domains.cylinder.enums import (
     AnomalyKind,
-    CylinderStatus,
     EventKind,
     EventResult,
     RefusalReason,
@@ -47,32 +44,29 @@ from gaswarden.domains.cylinder.event_schemas import (
 )
 from gaswarden.domains.cylinder.lookups import CylState, Rec, Step
 from gaswarden.domains.cylinder.models import Cylinder
+from gaswarden.domains.cylinder.scan_checks import (
+    HEAVY_USE_WINDOW,
+    chain_breaks,
+    closed_site,
+    deliver_checks,
+    people_and_vehicles,
+)
+from gaswarden.domains.cylinder.state_moves import archive, before_state, before_step, move, relink
 from gaswarden.domains.enforcement import watch
 from gaswarden.domains.enforcement.enums import ActivitySource
 from gaswarden.domains.organization.enums import OrgKind
 from gaswarden.domains.organization.models import Organization
-from gaswarden.domains.site.enums import SiteStatus
-from gaswarden.domains.workforce.enums import VehicleKind, VehicleStatus
-from gaswarden.standards import cylinders as std
 
 K = EventKind
 A = AnomalyKind
 # The members the per-scan code compares against, as module globals: on Python 3.11 reading a
 # member off its enum class costs ~70 ns against ~10 for a global, and a scan made a few dozen
 # such reads (~1.5 us of the ~50 a scan costs the loader in `gaswarden bench cylinders`).
-FILL, LOAD, DELIVER, COLLECT = K.FILL, K.LOAD, K.DELIVER, K.COLLECT
-INSPECT, SCRAP, LOST = K.INSPECT, K.SCRAP, K.LOST
+FILL, DELIVER, COLLECT = K.FILL, K.DELIVER, K.COLLECT
 ACCEPTED, ANOMALY, REFUSED = EventResult.ACCEPTED, EventResult.ANOMALY, EventResult.REFUSED
-SCRAPPED = CylinderStatus.SCRAPPED
-SITE_CLOSED = SiteStatus.CLOSED
-RETIRED = VehicleStatus.RETIRED
 DELIVER_OR_COLLECT = frozenset({DELIVER, COLLECT})
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the scan's day (inspection due, certificates)
 SCANNING_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF, Role.FIELD_WORKER})
-DEDICATED_VEHICLES = frozenset({VehicleKind.LPG_DELIVERY, VehicleKind.CYLINDER_TRANSPORT})
-WORKER_REQUIRED = frozenset({K.FILL, K.DELIVER})
-VEHICLE_CHECKED = frozenset({K.LOAD, K.DELIVER})
-HEAVY_USE_WINDOW = timedelta(days=std.HEAVY_USE_DAYS)
 
 
 def scanning_org(session: Session, principal: Principal, org_id: int | None = None) -> int:
@@ -237,23 +231,17 @@ class _Batch:
 
         late = cyl.last_event_at is not None and at < cyl.last_event_at
         timeline = self.timelines.setdefault(cyl.id, []) if late else None
-        before = _before_step(timeline, at) if timeline is not None else _before_state(cyl)
+        before = before_step(timeline, at) if timeline is not None else before_state(cyl)
 
-        found: list[tuple[AnomalyKind, str]] = [
-            (k, _CHAIN_DETAIL[k].format(status=before.status.zh, kind=ev.kind.zh))
-            for k in chain.chain_anomalies(ev.kind, before)
-        ]
-        speed = chain.impossible_travel(before, lon, lat, at)
-        if speed is not None:
-            found.append((A.IMPOSSIBLE_TRAVEL, f"位置跳变 需 {speed:.0f} km/h"[:500]))
-        found += self._people_and_vehicles(ev, worker, vehicle, day)
-        closed = self._closed_site(site, own_customer)
+        found = chain_breaks(ev.kind, before, lon, lat, at)
+        found += people_and_vehicles(ev, worker, vehicle, day, self.org_id, self.certificates)
+        closed = closed_site(site, own_customer)
         if closed is not None:
             detail = f"已关停场站仍有气瓶流转 Cylinder {ev.tag_code} {ev.kind.en} at closed site"
             found.append((A.CLOSED_SITE, detail))
             self.closed.append((closed, event_id, detail, at))
         if ev.kind is DELIVER:
-            found += self._deliver_checks(cyl, own_customer, at, day)
+            found += deliver_checks(cyl, own_customer, at, day, self.deliveries)
 
         status = chain.status_after(ev.kind, ev.passed)
         holds, fill_id, gas_batch = chain.gas_after(ev.kind, before, event_id, batch_id)
@@ -272,17 +260,17 @@ class _Batch:
                     done.add(k)
                     self._anomaly(k, row, detail)
 
-        self._archive(cyl, ev, day)
+        archive(cyl, ev, day)
         if timeline is not None:
             step = Step(event_id, at, ev.kind, status, fill_id, gas_batch, lon, lat)
             bisect.insort(timeline, step, key=lambda s: s.order)
             if ev.kind is FILL:
-                self._relink(cyl, timeline, step)
+                relink(cyl, timeline, step, self.relinks)
             following = late_scans.after_late(timeline, step)
             if following is not None:  # the scan after it, checked again against it
                 self.rechecked[following[0]] = (event_id, following[1])
         else:
-            _move(cyl, ev.kind, status, holds, fill_id, gas_batch, site, own_vehicle, own_customer)
+            move(cyl, ev.kind, status, holds, fill_id, gas_batch, site, own_vehicle, own_customer)
             cyl.last_event_id, cyl.last_event_at = event_id, at
             cyl.lon, cyl.lat = lon, lat
             if area_id is not None:
@@ -320,127 +308,6 @@ class _Batch:
         if ev.kind is DELIVER:
             return refusals.deliver_refusal(customer, self.org_id)
         return None
-
-    def _people_and_vehicles(
-        self,
-        ev: CylinderEventIn,
-        worker: Rec | None,
-        vehicle: Rec | None,
-        day: date,
-    ) -> list[tuple[AnomalyKind, str]]:
-        found: list[tuple[AnomalyKind, str]] = []
-        if ev.worker_id is None:
-            if ev.kind in WORKER_REQUIRED:
-                found.append((A.UNREGISTERED_WORKER, "未登记作业人员 no worker named"))
-        elif worker is None or worker.owner_id != self.org_id or not worker.active:
-            found.append(
-                (A.UNREGISTERED_WORKER, f"非本单位在册人员 not registered staff: {ev.worker_id}")
-            )
-        elif ev.kind is FILL and not any(
-            (issued is None or issued <= day) and (expires is None or expires >= day)
-            for issued, expires in self.certificates.get(worker.id, ())
-        ):
-            found.append(
-                (
-                    A.UNCERTIFIED_WORKER,
-                    f"充装人员无有效气瓶充装证 no valid certificate: {worker.id}",
-                )
-            )
-        if ev.kind in VEHICLE_CHECKED:
-            if ev.vehicle_plate is None:
-                if ev.kind is LOAD:
-                    found.append((A.UNREGISTERED_VEHICLE, "未登记车辆 no vehicle named"))
-            elif (
-                vehicle is None
-                or vehicle.owner_id != self.org_id
-                or vehicle.kind not in DEDICATED_VEHICLES
-                or vehicle.status is RETIRED
-            ):
-                found.append(
-                    (
-                        A.UNREGISTERED_VEHICLE,
-                        f"非本单位专用车辆 not a dedicated vehicle: {ev.vehicle_plate}",
-                    )
-                )
-        return found
-
-    @staticmethod
-    def _closed_site(site: Rec | None, customer: Rec | None) -> int | None:
-        if site is not None and site.status is SITE_CLOSED:
-            return int(site.id)
-        if customer is not None and customer.site_status is SITE_CLOSED:
-            return int(customer.site_id)
-        return None
-
-    def _deliver_checks(
-        self, cyl: CylState, customer: Rec | None, at: datetime, day: date
-    ) -> list[tuple[AnomalyKind, str]]:
-        found: list[tuple[AnomalyKind, str]] = []
-        if cyl.next_inspection_on < day or cyl.life_ends_on < day:
-            found.append(
-                (
-                    A.OVERDUE_WITH_USER,
-                    f"超期气瓶入户 overdue cylinder delivered (next inspection "
-                    f"{cyl.next_inspection_on}, life ends {cyl.life_ends_on})",
-                )
-            )
-        if customer is not None:
-            received = self.deliveries.setdefault(customer.id, [])
-            received.append((at, float(cyl.capacity_kg)))
-            since = at - HEAVY_USE_WINDOW
-            total = sum(kg for when, kg in received if since < when <= at)
-            limit = (
-                std.HEAVY_USE_KG_RESIDENTIAL
-                if customer.kind is CustomerKind.RESIDENTIAL
-                else std.HEAVY_USE_KG_COMMERCIAL
-            )
-            if total > limit:
-                found.append(
-                    (
-                        A.HEAVY_USE,
-                        f"{std.HEAVY_USE_DAYS} 天内用气 {total:.0f} kg > {limit:.0f} kg "
-                        f"(in {std.HEAVY_USE_DAYS} days)",
-                    )
-                )
-        return found
-
-    def _archive(self, cyl: CylState, ev: CylinderEventIn, day: date) -> None:
-        """What an inspection or scrapping writes into the archive, late or not."""
-        scrapped = ev.kind is SCRAP or (ev.kind is INSPECT and ev.passed is False)
-        if ev.kind is INSPECT and (cyl.last_inspected_on is None or day >= cyl.last_inspected_on):
-            cyl.last_inspected_on = day
-            if ev.passed:
-                cyl.next_inspection_on = ev.next_inspection_on or std.next_inspection(day)
-                design_end = std.service_life_end(cyl.made_on)
-                extended_end = std.service_life_end(cyl.made_on, extended=True)
-                last_interval = std.add_years(design_end, -std.INSPECTION_INTERVAL_YEARS)
-                if (
-                    not cyl.life_extended
-                    and extended_end > design_end
-                    and (last_interval <= day <= design_end)
-                ):
-                    cyl.life_extended, cyl.life_ends_on = True, extended_end
-            cyl.changed = True
-        if scrapped and not cyl.revoked:
-            cyl.status, cyl.revoked, cyl.scrapped_on = SCRAPPED, True, day
-            cyl.holds_gas, cyl.batch_id, cyl.fill_event_id = False, None, None
-            cyl.changed = True
-
-    def _relink(self, cyl: CylState, timeline: list[Step], fill: Step) -> None:
-        """A late fill: the scans after it carry its gas until the gas is gone or the next
-        fill; if that reaches the newest scan, the cylinder holds this gas now."""
-        start = bisect.bisect_right(timeline, fill.order, key=lambda s: s.order)
-        for step in timeline[start:]:
-            if step.kind not in chain.KEEPS_GAS:
-                return
-            if (step.batch_id, step.fill_event_id) != (fill.batch_id, fill.id):
-                step.batch_id, step.fill_event_id = fill.batch_id, fill.id
-                self.relinks[step.id] = (fill.batch_id, fill.id)
-        if not cyl.revoked and cyl.status not in (SCRAPPED, CylinderStatus.LOST):
-            last = timeline[-1] if timeline else None
-            if (last is not None and last.id == cyl.last_event_id) or last is fill:
-                cyl.holds_gas, cyl.batch_id, cyl.fill_event_id = True, fill.batch_id, fill.id
-                cyl.changed = True
 
     def _anomaly(self, kind: AnomalyKind, row: dict[str, Any], detail: str) -> None:
         self.anomalies.append(
@@ -488,70 +355,6 @@ class _Batch:
                 now=self.now,
             )
         _expire_cached(session, {c.id for c in self.cylinders.values() if c.changed})
-
-
-_CHAIN_DETAIL = {
-    A.DELIVERED_UNFILLED: "未充装即配送 delivered without a fill (状态 {status})",
-    A.DOUBLE_FILL: "重复充装 filled again before delivery (状态 {status})",
-    A.OUT_OF_ORDER: "{status} 之后不应{kind} step not expected after the previous state",
-}
-
-
-def _before_state(cyl: CylState) -> Before:
-    return Before(
-        status=cyl.status,
-        holds_gas=cyl.holds_gas,
-        fill_event_id=cyl.fill_event_id,
-        batch_id=cyl.batch_id,
-        lon=cyl.lon,
-        lat=cyl.lat,
-        at=cyl.last_event_at,
-    )
-
-
-def _before_step(timeline: list[Step], at: datetime) -> Before:
-    """The state the applied scan just before `at` left (a late scan is checked on it)."""
-    i = bisect.bisect_right(timeline, at, key=lambda s: s.at)
-    if i == 0:
-        return Before(CylinderStatus.IN_STOCK, False, None, None, None, None, None)
-    return timeline[i - 1].left()
-
-
-def _move(
-    cyl: CylState,
-    kind: EventKind,
-    status: CylinderStatus,
-    holds: bool,
-    fill_id: int | None,
-    batch_id: int | None,
-    site: Rec | None,
-    vehicle: Rec | None,
-    customer: Rec | None,
-) -> None:
-    """The cylinder's current state after an applied scan that is not late."""
-    if cyl.revoked and status is not SCRAPPED:
-        return  # scrapped by an earlier scan of the batch (a later scan was refused before)
-    cyl.status = status
-    cyl.holds_gas, cyl.fill_event_id, cyl.batch_id = holds, fill_id, batch_id
-    if kind is LOST:
-        return  # where it was last seen
-    site_id = site.id if site is not None else None
-    if kind is LOAD:
-        cyl.site_id, cyl.vehicle_id, cyl.customer_id = None, vehicle.id if vehicle else None, None
-    elif kind is DELIVER:
-        cyl.site_id, cyl.vehicle_id = None, None
-        cyl.customer_id = customer.id if customer else None
-    elif kind is COLLECT:
-        cyl.site_id, cyl.vehicle_id, cyl.customer_id = (
-            site_id,
-            vehicle.id if vehicle else None,
-            None,
-        )
-    elif kind is SCRAP:
-        cyl.site_id = site_id if site_id is not None else cyl.site_id
-        cyl.vehicle_id, cyl.customer_id = None, None
-    else:
-        cyl.site_id, cyl.vehicle_id, cyl.customer_id = site_id, None, None
 
 
 def _outcome(index: int, row: dict[str, Any], kinds: list[AnomalyKind]) -> EventOutcome:
