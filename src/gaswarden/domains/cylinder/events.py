@@ -467,11 +467,11 @@ def _submit(
         for i, event_id in zip(fresh, ids, strict=True):
             outcomes[i] = batch.process(i, events[i], event_id)
         batch.write()
-        counts = {r.value: 0 for r in EventResult}
+        counts = dict.fromkeys(EventResult, 0)
         for i in fresh:
             out = outcomes[i]
             assert out is not None
-            counts[out.result.value] += 1
+            counts[out.result] += 1  # by member: `.value` is a property read (~0.5 us)
         audit.record(
             session=session,
             principal=principal,
@@ -479,7 +479,7 @@ def _submit(
             entity_type="cylinder_event",
             entity_id=None,
             entity_label=f"{len(fresh)} 次扫码 scans",
-            changes={k: [None, v] for k, v in counts.items()},
+            changes={k.value: [None, v] for k, v in counts.items()},
             reason=f"duplicates {len(events) - len(fresh)}",
             owner_id=org,
         )
