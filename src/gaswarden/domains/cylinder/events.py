@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import gc
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,9 +25,10 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
 from gaswarden.core.errors import Forbidden, Invalid, NotFound
+from gaswarden.core.gc_pause import gc_paused
 from gaswarden.db.base import utcnow
 from gaswarden.domains.audit import service as audit
-from gaswarden.domains.cylinder import chain, event_store, lookups, refusals
+from gaswarden.domains.cylinder import chain, event_store, lookups, refusals, scan_refs
 from gaswarden.domains.cylinder import late as late_scans
 from gaswarden.domains.cylinder.enums import (
     AnomalyKind,
@@ -136,12 +134,12 @@ class _Batch:
             if e.batch_code:
                 batch_codes.add(e.batch_code)
         self.cylinders = lookups.cylinders(session, codes)
-        self.sites = lookups.sites(session, site_codes)
-        self.vehicles = lookups.vehicles(session, plates)
-        self.people = lookups.people(session, workers)
-        self.certificates = lookups.filling_certificates(session, fillers)
-        self.customers = lookups.customers(session, customer_codes)
-        self.batches = lookups.batches(session, org_id, batch_codes)
+        self.sites = scan_refs.sites(session, site_codes)
+        self.vehicles = scan_refs.vehicles(session, plates)
+        self.people = scan_refs.people(session, workers)
+        self.certificates = scan_refs.filling_certificates(session, fillers)
+        self.customers = scan_refs.customers(session, customer_codes)
+        self.batches = scan_refs.batches(session, org_id, batch_codes)
         ids = {c.id for code in delivered_to if (c := self.customers.get(code))}
         self.deliveries = (
             lookups.deliveries(
@@ -405,32 +403,6 @@ def _expire_cached(session: Session, ids: set[int]) -> None:
             session.expire(obj)
 
 
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """A batch allocates tens of thousands of objects that live until it ends; the cyclic
-    GC would walk the whole heap of the process several times a batch (measured: 7-25 us a
-    scan, growing with the heap). Paused while any thread submits; cycles left meanwhile
-    are collected after."""
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 def submit(
     *,
     session: Session,
@@ -441,7 +413,7 @@ def submit(
 ) -> list[EventOutcome]:
     """Store a batch of scans made by `org_id`'s staff (the caller's enterprise by default;
     the system principal names it) and return one outcome per scan, in order. Flushes only."""
-    with _gc_paused():
+    with gc_paused():
         return _submit(session, principal, events, org_id, now)
 
 
