@@ -1,7 +1,7 @@
-"""The bulk reads of one batch of scans: one query per kind of reference, never one per scan.
-
-Rows come back as plain tuples with attribute access (SQLAlchemy Row); the cylinders as a
-small mutable state, since the batch moves them along the chain before writing them back.
+"""The bulk reads of one batch of scans about its cylinders and scans, one query each, never one
+per scan: the stored outcomes of keys sent before, the cylinders (as a small mutable state,
+since the batch moves them along the chain before writing them back), the customers' recent
+deliveries, late cylinders' timelines. The references the scans name are in scan_refs.py.
 """
 
 from __future__ import annotations
