@@ -21,7 +21,7 @@ from gaswarden.domains.cylinder.enums import CylinderStatus, EventKind, EventRes
 from gaswarden.domains.cylinder.models import Cylinder, CylinderEvent
 
 E = CylinderEvent
-Rec = Any  # a Row: attribute access by column name
+Rec = Any  # a reference a scan names (scan_refs' named tuples), read by attribute
 APPLIED = (EventResult.ACCEPTED, EventResult.ANOMALY)
 
 # The cylinder's columns the chain reads and writes back.
