@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +25,11 @@ from tests.factories import World
 from tests.hazard.helpers import who
 from tests.ingestion.helpers import telemetry
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+# The last local noon: the scan flags a device once per local day, so the readings an hour
+# and half an hour before NOW must not straddle midnight whenever the suite runs.
+_LOCAL_NOW = datetime.now(ZoneInfo(service.DEFAULT_TZ))
+_NOON = _LOCAL_NOW.replace(hour=12, minute=0, second=0, microsecond=0)
+NOW = (_NOON if _NOON <= _LOCAL_NOW else _NOON - timedelta(days=1)).astimezone(UTC)
 
 
 def closed_site(
