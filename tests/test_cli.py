@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -93,3 +95,15 @@ def test_weak_password_is_refused(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "password" in result.output
+
+
+def test_the_command_starts_without_the_demo_and_the_network_solver() -> None:
+    """`gaswarden --help`, `serve`, `ingest`, `notify run`: each process imports the command
+    modules; the demo loader and the pipe-network solver (pandapipes with pandas, scipy and
+    matplotlib, about 2.5 s) are imported by the commands that use them, not by every one."""
+    heavy = ("pandapipes", "gaswarden.sim.demo_district")
+    probe = f"import sys, gaswarden.cli.main; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]", out

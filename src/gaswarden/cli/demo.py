@@ -33,13 +33,6 @@ from gaswarden.sim.demo_credentials import (
     mosquitto_pub_line,
     write_devices_csv,
 )
-from gaswarden.sim.demo_district import (
-    DEMO_PASSWORD,
-    database_is_empty,
-    demo_is_loaded,
-    load_demo,
-    login_rows,
-)
 
 if TYPE_CHECKING:
     from gaswarden.sim.runner import SimulatorHandle
@@ -105,6 +98,10 @@ def demo(
     ] = True,
 ) -> None:
     """Load the 东昌府区 demo district and serve it. 加载演示数据并启动服务"""
+    # The loader and its domains (the pipe network's solver among them) are imported here,
+    # not with the module: every other `gaswarden` command starts without them.
+    from gaswarden.sim.demo_district import database_is_empty, demo_is_loaded, load_demo
+
     settings = load_settings(data_dir)
     if "GASWARDEN_NETWORK_WATCH_INTERVAL_S" not in os.environ:
         settings = settings.model_copy(update={"network_watch_interval_s": DEMO_NETWORK_WATCH_S})
@@ -303,19 +300,23 @@ def _describe(settings: Settings) -> str:
 
 
 def _write_csv(path: Path) -> Path:
+    from gaswarden.sim import demo_district
+
     # utf-8-sig: Excel, which most users here open it with, then shows the Chinese right.
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        writer.writerows(login_rows())
+        writer.writerows(demo_district.login_rows())
     return path
 
 
 def _print_logins(csv_path: Path) -> None:
+    from gaswarden.sim import demo_district
+
     table = Table(title="演示账号 Demo log-ins", title_justify="left")
     for header in ("用户名 Username", "角色 Role", "单位 Organisation", "可见范围 Scope"):
         table.add_column(header)
-    for row in login_rows():
+    for row in demo_district.login_rows():
         table.add_row(
             row["username"],
             f"{row['role_zh']}\n{row['role_en']}",
@@ -323,8 +324,9 @@ def _print_logins(csv_path: Path) -> None:
             f"{row['scope_zh']}\n{row['scope_en']}",
         )
     console.print(table)
+    password = demo_district.DEMO_PASSWORD
     console.print(
-        f"password for every demo user 所有演示账号的密码: [bold]{DEMO_PASSWORD}[/bold]  "
+        f"password for every demo user 所有演示账号的密码: [bold]{password}[/bold]  "
         f"(also in {csv_path})"
     )
 

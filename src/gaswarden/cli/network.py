@@ -14,12 +14,12 @@ import typer
 from rich.table import Table
 
 from gaswarden.cli.common import console, err_console, load_settings, transaction
-from gaswarden.network.validate import Report
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from gaswarden.domains.network.models import PipeNetwork
+    from gaswarden.network.validate import Report
 
 app = typer.Typer(
     help="Pipe networks (管网): import, list, solve, locate leaks, forecast, place sensors.",
