@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from gaswarden.cli.main import app
-from gaswarden.db import migrate
-from tests.conftest import new_database
-from tests.factories import PASSWORD, build_world
+from tests.conftest import world_database
+from tests.factories import PASSWORD
 
 
 def test_bench_api_prints_figures_and_ratios(tmp_path: Path) -> None:
-    db = new_database("sqlite", tmp_path)
-    try:
-        migrate.upgrade(db.settings, engine=db.engine)
-        with sessionmaker(bind=db.engine)() as session:
-            build_world(session)
-            session.commit()
-    finally:
-        db.cleanup()
+    db, _ = world_database("sqlite", tmp_path)
+    db.cleanup()
     result = CliRunner().invoke(
         app,
         ["bench", "api", "--data-dir", str(tmp_path), "--password", PASSWORD, "--repeat", "3"],

@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from shapely.geometry import Point, shape
 
 from gaswarden.app import create_app
-from gaswarden.db import migrate
 from gaswarden.db.session import make_session_factory, unit_of_work
 from gaswarden.sim import demo_pipes
 from gaswarden.sim.demo_district import DEMO_PASSWORD, DEMO_USERS, DemoResult, load_demo
 from gaswarden.standards.pressure import pressure_class_for
-from tests.conftest import Database, new_database
+from tests.conftest import Database, migrated_database
 
 STATION_KINDS = {
     "gate_station",
@@ -65,9 +64,8 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"demo-{backend}"))
+    db = migrated_database(backend, tmp_path_factory.mktemp(f"demo-{backend}"))
     try:
-        migrate.upgrade(db.settings, engine=db.engine)
         factory = make_session_factory(db.engine)
         with unit_of_work(factory) as session:
             result = load_demo(session, history=False)  # the history: test_demo_history

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gaswarden.app import create_app
 from gaswarden.core.auth import Principal
-from gaswarden.db import migrate
 from gaswarden.db.session import make_session_factory, unit_of_work
 from gaswarden.domains.account.models import User
 from gaswarden.domains.account.service import principal_for
@@ -45,7 +44,7 @@ from gaswarden.sim.demo_district import DEMO_PASSWORD, DemoResult, load_demo
 from gaswarden.sim.demo_history import AGENCY_USER, TZ, history_start
 from gaswarden.sim.demo_inspections import SELF_PLANS, THIRD_PARTY_PLANS
 from gaswarden.standards.hazards import HazardGrade
-from tests.conftest import Database, new_database
+from tests.conftest import Database, migrated_database
 from tests.test_web_pages import csrf_of
 
 LOCAL = ZoneInfo(TZ)
@@ -76,9 +75,8 @@ def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Loaded]:
     backend: str = request.param
-    db = new_database(backend, tmp_path_factory.mktemp(f"demo-history-{backend}"))
+    db = migrated_database(backend, tmp_path_factory.mktemp(f"demo-history-{backend}"))
     try:
-        migrate.upgrade(db.settings, engine=db.engine)
         factory = make_session_factory(db.engine)
         today = date.today()
         with unit_of_work(factory) as session:

@@ -11,16 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from gaswarden.cli.main import app
-from gaswarden.db import migrate
 from gaswarden.domains.audit.models import AuditEntry
 from gaswarden.domains.site.models import Site
 from gaswarden.domains.workforce.models import Person
-from tests.conftest import Database, new_database
-from tests.factories import build_world
+from tests.conftest import Database, world_database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "240"})
@@ -28,11 +25,7 @@ runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "240"}
 
 @pytest.fixture(scope="module")
 def cli_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"transfer-cli-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
-    with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        build_world(session)
-        session.commit()
+    db, _ = world_database(backend, tmp_path_factory.mktemp(f"transfer-cli-{backend}"))
     yield db
     db.cleanup()
 

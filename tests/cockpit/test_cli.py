@@ -14,10 +14,8 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from gaswarden.cli.main import app
-from gaswarden.db import migrate
 from tests.cockpit import records
-from tests.conftest import Database, new_database
-from tests.factories import build_world
+from tests.conftest import Database, world_database
 
 runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "240"})
 
@@ -26,10 +24,9 @@ runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "240"}
 def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """On SQLite only: the report's figures are tested on both databases in test_report.py;
     here the command line (options, file, exit codes) is what is tested."""
-    db = new_database("sqlite", tmp_path_factory.mktemp("district-cli"))
-    migrate.upgrade(db.settings, engine=db.engine)
+    db, world = world_database("sqlite", tmp_path_factory.mktemp("district-cli"))
     with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        records.build(session, build_world(session))
+        records.build(session, world)
         session.commit()
     yield db
     db.cleanup()

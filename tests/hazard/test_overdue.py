@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from gaswarden import maintenance
 from gaswarden.cli.main import app as cli
 from gaswarden.core.auth import SYSTEM
-from gaswarden.db import migrate
 from gaswarden.domains.audit.models import AuditEntry
 from gaswarden.domains.hazard import overdue, service
 from gaswarden.domains.hazard.enums import HazardEventKind, HazardSource, HazardStatus
@@ -22,8 +21,8 @@ from gaswarden.domains.hazard.models import Hazard, HazardEvent
 from gaswarden.domains.notification.models import Subscription
 from gaswarden.domains.notification.service import subscriptions
 from gaswarden.standards.hazards import ESCALATION_STEPS, HazardGrade
-from tests.conftest import new_database
-from tests.factories import World, build_world
+from tests.conftest import world_database
+from tests.factories import World
 from tests.hazard.helpers import who
 from tests.hazard.loop import drive, new_hazard
 
@@ -208,12 +207,10 @@ def test_the_housekeeping_round_sweeps(
 
 
 def test_cli_sweep(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = new_database(backend, tmp_path)
+    db, world = world_database(backend, tmp_path)
     monkeypatch.setenv("GASWARDEN_SECRET_KEY", db.settings.secret_key)
     try:
-        migrate.upgrade(db.settings, engine=db.engine)
         with sessionmaker(bind=db.engine, expire_on_commit=False)() as s:
-            world = build_world(s)
             hid = new_hazard(s, world, deadline=DEADLINE).id
             s.commit()
         url = db.settings.resolved_database_url

@@ -14,9 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from gaswarden.cli.main import app
-from gaswarden.db import migrate
-from tests.conftest import Database, new_database
-from tests.factories import build_world
+from tests.conftest import Database, world_database
 from tests.hazard import stats_history
 
 runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "240"})
@@ -24,10 +22,8 @@ runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "240"}
 
 @pytest.fixture(scope="module")
 def cli_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"report-cli-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
+    db, world = world_database(backend, tmp_path_factory.mktemp(f"report-cli-{backend}"))
     with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        world = build_world(session)
         stats_history.build(session, world)
         session.commit()
     yield db

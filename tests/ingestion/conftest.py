@@ -18,12 +18,11 @@ import paho.mqtt.client as paho
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from gaswarden.db import migrate
 from gaswarden.ingestion.mqtt import MqttIngest
 from gaswarden.ingestion.spool import Spool
 from gaswarden.ingestion.worker import Worker
-from tests.conftest import IN_CI, Database, new_database
-from tests.factories import World, build_world
+from tests.conftest import IN_CI, Database, world_database
+from tests.factories import World
 from tests.ingestion.helpers import free_port
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -40,11 +39,7 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"live-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
-    with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        world = build_world(session)
-        session.commit()
+    db, world = world_database(backend, tmp_path_factory.mktemp(f"live-{backend}"))
     yield Live(db, world)
     db.cleanup()
 

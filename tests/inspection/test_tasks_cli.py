@@ -15,23 +15,19 @@ from typer.testing import CliRunner
 from gaswarden import maintenance
 from gaswarden.cli.main import app
 from gaswarden.core.auth import SYSTEM
-from gaswarden.db import migrate
 from gaswarden.domains.inspection import plans
 from gaswarden.domains.inspection.builtin_checklists import BUILTINS
 from gaswarden.domains.inspection.models import ChecklistTemplate, InspectionTask
-from tests.conftest import Database, new_database
-from tests.factories import World, build_world
+from tests.conftest import Database, world_database
+from tests.factories import World
 
 runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "200"})
 
 
 @pytest.fixture(scope="module")
 def cli_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"inspect-cli-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
-    with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        db.world = build_world(session)  # type: ignore[attr-defined]
-        session.commit()
+    db, world = world_database(backend, tmp_path_factory.mktemp(f"inspect-cli-{backend}"))
+    db.world = world  # type: ignore[attr-defined]
     yield db
     db.cleanup()
 

@@ -11,11 +11,9 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from gaswarden.cli.main import app
-from gaswarden.db import migrate
 from gaswarden.domains.alarm.models import Alarm
 from gaswarden.domains.network.models import NetworkLeak
-from tests.conftest import Database, new_database
-from tests.factories import build_world
+from tests.conftest import Database, world_database
 from tests.network.test_demand import _history
 from tests.network.test_watch import _leak_at
 from tests.network.watched import store_readings, store_watched
@@ -25,11 +23,9 @@ runner = CliRunner(env={"GASWARDEN_SECRET_KEY": "test-secret", "COLUMNS": "200"}
 
 @pytest.fixture(scope="module")
 def cli_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"network-cli-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
+    db, world = world_database(backend, tmp_path_factory.mktemp(f"network-cli-{backend}"))
     now = datetime.now(UTC)
     with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        world = build_world(session)
         w = store_watched(session, code="NET-CLI", area_id=world.ids["g11"])
         twin = w.twin(session)
         twin.leak = _leak_at(twin, 18, 0.30)

@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gaswarden.db import migrate
 from gaswarden.domains.network.enums import DetectionMethod, LeakStatus
 from gaswarden.domains.network.models import NetworkLeak
-from tests.conftest import new_database
-from tests.factories import World, build_world
+from tests.conftest import world_database
+from tests.factories import World
 from tests.network.test_api_networks import Leaking, make_leaking, record_leak
 from tests.network.watched import store_watched
 
@@ -57,11 +56,9 @@ def test_the_database_refuses_a_second_open_leak(session: Session, leaking: Leak
 def test_a_second_watcher_refines_the_leak_the_first_opened(backend: str, tmp_path: Path) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite serialises writers with its database lock; no row locks to test")
-    db = new_database(backend, tmp_path)
+    db, world = world_database(backend, tmp_path)
     try:
-        migrate.upgrade(db.settings, engine=db.engine)
         with Session(db.engine, expire_on_commit=False) as setup:
-            world: World = build_world(setup)
             watched = store_watched(setup, code="NET-RACE", area_id=world.ids["g11"])
             setup.commit()
         now = datetime.now(UTC)

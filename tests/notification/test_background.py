@@ -22,13 +22,12 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from gaswarden.core.auth import SYSTEM
-from gaswarden.db import migrate
 from gaswarden.domains.notification.channels import verify
 from gaswarden.domains.notification.service import subscriptions
 from gaswarden.ingestion.contract import topic_for
 from tests.alarm.helpers import device
-from tests.conftest import Database, new_database
-from tests.factories import World, build_world
+from tests.conftest import Database, world_database
+from tests.factories import World
 from tests.ingestion.conftest import Broker, need_mosquitto, publisher, wait_for, worker_session
 from tests.ingestion.helpers import ago, credentials, free_port, iso, telemetry
 from tests.notification.conftest import HttpReceiver
@@ -59,11 +58,7 @@ class Env:
 
 @pytest.fixture(scope="module")
 def env(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    db = new_database(backend, tmp_path_factory.mktemp(f"notify-bg-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
-    with sessionmaker(bind=db.engine, expire_on_commit=False)() as session:
-        world = build_world(session)
-        session.commit()
+    db, world = world_database(backend, tmp_path_factory.mktemp(f"notify-bg-{backend}"))
     yield Env(db, world)
     db.cleanup()
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gaswarden.cli.main import app
-from gaswarden.db import migrate
 from gaswarden.domains.notification.channels import verify
-from tests.conftest import new_database
+from tests.conftest import migrated_database
 from tests.notification.conftest import HttpReceiver
 
 runner = CliRunner()
@@ -39,9 +38,8 @@ def test_notify_test_webhook_and_sms(receiver: HttpReceiver, tmp_path: Path) -> 
 
 
 def test_notify_run_once_on_an_empty_outbox(tmp_path: Path) -> None:
-    db = new_database("sqlite", tmp_path)
+    db = migrated_database("sqlite", tmp_path)
     try:
-        migrate.upgrade(db.settings, engine=db.engine)
         r = runner.invoke(
             app,
             ["notify", "run", "--once"],

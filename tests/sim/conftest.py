@@ -18,7 +18,6 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy.orm import Session
 
-from gaswarden.db import migrate
 from gaswarden.domains.device.service import service as devices
 from gaswarden.ingestion.contract import (
     MAX_BATCH_ITEMS,
@@ -30,8 +29,8 @@ from gaswarden.ingestion.contract import (
     parse_topic,
 )
 from gaswarden.settings import Settings
-from tests.conftest import IN_CI, Database, new_database
-from tests.factories import build_world, make
+from tests.conftest import IN_CI, Database, world_database
+from tests.factories import make
 
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 1883
 SECRET = "test-secret"  # new_database's key: the CLI needs it to read the tokens
@@ -217,12 +216,10 @@ TEST_DEVICES: dict[str, tuple[str, str, int]] = {
 def sim_world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWorld]:
     """The test world on its own database, plus one device of every kind with serials unique
     to this run (other tests may use the shared broker at the same time)."""
-    db = new_database(backend, tmp_path_factory.mktemp(f"sim-{backend}"))
-    migrate.upgrade(db.settings, engine=db.engine)
+    db, built = world_database(backend, tmp_path_factory.mktemp(f"sim-{backend}"))
     tag = uuid.uuid4().hex[:6].upper()
     world = SimWorld(db, {})
     with Session(db.engine, expire_on_commit=False) as session:
-        built = build_world(session)
         for role, (kind, where, interval) in TEST_DEVICES.items():
             at = {"asset_id" if where.startswith("asset") else "site_id": built.ids[where]}
             device = make(

@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import select
 
 from gaswarden.cli.demo import DEMO_INCIDENTS, DEMO_SPEED
-from gaswarden.db import migrate
 from gaswarden.db.session import make_session_factory, unit_of_work
 from gaswarden.domains.device.enums import DeviceKind
 from gaswarden.domains.device.models import Device
@@ -34,7 +33,7 @@ from gaswarden.sim.incidents import IncidentKind, IncidentSpec
 from gaswarden.sim.registry import read_devices
 from gaswarden.sim.runner import SimOptions, Simulator
 from gaswarden.sim.telemetry import BATTERY_KINDS, SimDevice
-from tests.conftest import new_database
+from tests.conftest import migrated_database
 from tests.sim.conftest import parse_ts
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # the replay's wall clock: 09:00 in Shanghai
@@ -54,9 +53,8 @@ class District:
 def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
     """The demo district on SQLite: the database only supplies the devices and their rules;
     what is under test is the simulator and the pure rule functions."""
-    db = new_database("sqlite", tmp_path_factory.mktemp("sim-rules"))
+    db = migrated_database("sqlite", tmp_path_factory.mktemp("sim-rules"))
     try:
-        migrate.upgrade(db.settings, engine=db.engine)
         factory = make_session_factory(db.engine)
         with unit_of_work(factory) as session:
             load_demo(session, history=False)  # the devices are all it needs
