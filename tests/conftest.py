@@ -1,4 +1,5 @@
-"""Test harness: every database test runs once on SQLite and once on PostgreSQL.
+"""Test harness: every database test runs once on SQLite and once on PostgreSQL (a test
+marked `one_backend`, whose database only supplies its fixtures, once, on SQLite).
 
 `pytest --db sqlite|postgresql|both` (default both; GASWARDEN_TEST_DB sets the default).
 PostgreSQL comes from GASWARDEN_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/):
@@ -7,7 +8,8 @@ PostgreSQL half is skipped with the reason; under CI=true it fails instead.
 
 The schema is built by the real Alembic migrations; a small district ("the world") is loaded
 once per backend through the services; each test then runs inside a transaction that is
-rolled back (requests commit SAVEPOINTs inside it).
+rolled back (requests commit SAVEPOINTs inside it). A module that needs a database of its
+own takes a copy of a template: `migrated_database`, `world_database`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         choice = metafunc.config.getoption("--db")
         backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
+        if metafunc.definition.get_closest_marker("one_backend") and len(backends) > 1:
+            backends = ["sqlite"]  # needs no server: runs wherever the suite runs
         metafunc.parametrize("backend", backends, scope="session")
 
 

@@ -18,6 +18,11 @@ from gaswarden.sim.incidents import IncidentKind
 from gaswarden.sim.runner import Simulator, SimulatorHandle, start_simulator
 from tests.sim.conftest import Listener, SimWorld, parse_ts
 
+# What is under test is what the simulator publishes and when; the database only lists the
+# devices (their registry is tested on both backends elsewhere), and these tests run in
+# real time: once is enough.
+pytestmark = pytest.mark.one_backend
+
 CLOCK = datetime(2024, 6, 3, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai: the evening peak
 
 
