@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.mixins import API, assert_problem, list_ids
+from tests.api.mixins import API, assert_problem, error_fields, list_ids
 from tests.factories import World
 
 SITES = {"gate", "box", "filling", "supply"}
@@ -226,3 +226,22 @@ def test_grid_supervisor_sees_only_their_grid(client: TestClient, world: World) 
     )
     assert r.status_code == 200, r.text
     assert visible(client, world, "grid_sup", "sites") == ids(world, "supply")
+
+
+def test_a_reference_must_name_a_record_the_caller_can_see(
+    client: TestClient, world: World
+) -> None:
+    """A device placed at another enterprise's site, or at no site at all, is refused with the
+    field named; at the enterprise's own site it is created."""
+    headers = world.headers("ent_a_admin")
+    device = {"serial": "SN-REF-1", "kind": "pressure_monitor"}
+    for site_id in (world.ids["filling"], 987654321):  # enterprise B's; none
+        r = client.post(f"{API}/devices", json={**device, "site_id": site_id}, headers=headers)
+        body = assert_problem(r, 422)
+        assert error_fields(body) == {"site_id"}, body
+        assert f"no site {site_id} that you can see" in body["detail"]
+    r = client.post(
+        f"{API}/devices", json={**device, "site_id": world.ids["gate"]}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["site_id"] == world.ids["gate"]

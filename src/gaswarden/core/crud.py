@@ -268,9 +268,10 @@ class CrudService(Generic[M]):
             ref_id = data.get(field)
             if ref_id is None:
                 continue
-            try:
-                service.get(session=session, principal=principal, id=ref_id)
-            except NotFound:
+            # The id alone, in the caller's scope: no record loaded (nor its protected
+            # columns decrypted) to learn that it exists.
+            stmt = service.visible(principal).with_only_columns(service.model.id)
+            if session.scalar(stmt.where(service.model.id == ref_id)) is None:
                 errors.append(
                     {
                         "loc": ["body", field],
