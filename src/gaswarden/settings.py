@@ -14,6 +14,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from gaswarden.core.localtime import DEFAULT_TZ
+
 DEFAULT_DATA_DIR = Path("gaswarden-data")
 INSECURE_DEV_KEY = "dev-insecure-change-me"
 
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default sqlite file in data_dir"
     )
     mqtt_url: str | None = Field(default=None, description="mqtt://user:pass@host:1883")
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TZ
     language: Literal["zh", "en"] = "zh"
     secret_key: str = INSECURE_DEV_KEY
     cookie_secure: bool = Field(

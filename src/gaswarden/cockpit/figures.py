@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from gaswarden.cockpit.scope import conversion_scope, incident_scope, request_scope
 from gaswarden.core.auth import Principal
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.domains.alarm.enums import OPEN_STAGES
 from gaswarden.domains.alarm.models import Alarm
 from gaswarden.domains.alarm.scope import alarm_scope
@@ -42,7 +43,6 @@ from gaswarden.domains.telemetry.service import is_online
 from gaswarden.rules.grades import Grade
 from gaswarden.standards.hazards import HazardGrade
 
-DEFAULT_TZ = "Asia/Shanghai"
 TAKEN = (EventResult.ACCEPTED, EventResult.ANOMALY)  # scans that count (not refused)
 IN_PROGRESS = tuple(s for s in ConversionStatus if s.in_progress)
 OPEN_REQUESTS = tuple(s for s in RequestStatus if s.is_open)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from gaswarden.core.localtime import DEFAULT_TZ
+
 # English message id -> Chinese. Pages call t("Sites", lang).
 ZH: dict[str, str] = {
     "GasWarden": "城镇燃气安全智慧监管平台",
@@ -449,9 +451,7 @@ def t(message: str, lang: str = "zh") -> str:
     return ZH.get(message, message) if lang == "zh" else message
 
 
-def local_time(
-    value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M"
-) -> str:
+def local_time(value: datetime | None, tz: str = DEFAULT_TZ, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select
 
+from gaswarden.core.localtime import LOCAL_ZONE
 from gaswarden.domains.alarm.enums import AlarmCause, AlarmCondition, AlarmEventKind, AlarmStage
 from gaswarden.domains.alarm.models import Alarm, AlarmEvent
 from gaswarden.domains.device.enums import DeviceKind
@@ -27,7 +27,7 @@ from gaswarden.rules.setpoints import RESPONSE_TARGETS_S
 from gaswarden.sim.context import Demo
 from gaswarden.sim.demo_history import history_start
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = LOCAL_ZONE
 PER_DAY = 4.0  # alarms a day over the district (practice of a district this size)
 LATE_SHARE = 0.08  # acknowledged or on site after the grade's target
 DUTY = "监管中心值班员"

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import Table, func, select
 
 from gaswarden.core.auth import SYSTEM
+from gaswarden.core.localtime import LOCAL_ZONE
 from gaswarden.core.protect import mask_id_number, mask_phone
 from gaswarden.domains.audit.models import AuditEntry
 from gaswarden.domains.conversion import lpg, quote, rules, survey, tariff
@@ -70,7 +70,7 @@ EVENT: Table = ConversionEvent.__table__  # type: ignore[assignment]
 LINE: Table = QuoteLine.__table__  # type: ignore[assignment]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[assignment]
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = LOCAL_ZONE
 S = ConversionStatus
 K = ConversionEventKind
 FIRST_DAY = date(2022, 1, 1)

@@ -14,12 +14,12 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from gaswarden.core.auth import SYSTEM, Principal
 from gaswarden.core.errors import Conflict
+from gaswarden.core.localtime import LOCAL_ZONE
 from gaswarden.domains.account import service as accounts
 from gaswarden.domains.account.models import User
 from gaswarden.domains.emergency import (
@@ -60,7 +60,7 @@ from gaswarden.sim.demo_workforce import RESCUE_TEAMS
 from gaswarden.sim.geography import EAST, NORTH, SOUTH, WEST
 from gaswarden.standards.emergency import PLAN_REVIEW_YEARS
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = LOCAL_ZONE
 
 # ---- teams: where they wait, what they can do, whether they can be sent ----------------------
 # The town each rescue team is based in (RESCUE_TEAMS order), so that they cover the district.

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from gaswarden.core.auth import Principal
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.domains.account import service as accounts
 from gaswarden.domains.account.models import User
 from gaswarden.domains.hazard import overdue
@@ -45,7 +46,7 @@ from gaswarden.standards.hazards import ESCALATION_STEPS, HazardGrade
 
 log = logging.getLogger(__name__)
 
-TZ = "Asia/Shanghai"
+TZ = DEFAULT_TZ
 HISTORY_MONTHS = 12  # the current month and the eleven before it
 
 # Who acts for an enterprise (organisation key -> usernames), for an agency, for the regulator.

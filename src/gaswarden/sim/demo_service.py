@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, insert, select, update
 
 from gaswarden.core.auth import SYSTEM
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.domains.audit import service as audit
 from gaswarden.domains.audit.models import AuditEntry
 from gaswarden.domains.organization.enums import OrgKind
@@ -48,7 +49,7 @@ from gaswarden.sim.demo_emergency import respond
 from gaswarden.sim.geography import Town
 from gaswarden.standards.service import target_for
 
-TZ = "Asia/Shanghai"
+TZ = DEFAULT_TZ
 VILLAGES = 709  # the article: 709 villages on clean heating
 CLEAN_HEATING_HOUSEHOLDS = 160_200  # the article: 160,200 households since 2017
 FIRST_YEAR = 2017

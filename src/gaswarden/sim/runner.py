@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.domains.device.enums import DeviceKind
 from gaswarden.ingestion.contract import MAX_BATCH_ITEMS, MAX_PAYLOAD_BYTES, MessageKind
 from gaswarden.settings import Settings
@@ -73,7 +74,7 @@ class SimOptions:
     per_device_auth: bool = False
     clock_start: datetime | None = None  # the model clock's start (default: now)
     http_url: str | None = None  # base URL of GasWarden, for camera events by HTTP as well
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TZ
     offline_share: float = OFFLINE_SHARE  # devices that drop off the network now and then
     incident_pace: float = 1.0  # > 1 plays incidents faster than the wall clock (tests)
 

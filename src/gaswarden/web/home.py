@@ -12,6 +12,7 @@ from gaswarden.core.auth import Principal
 from gaswarden.core.crud import CrudService
 from gaswarden.core.enums import LabeledEnum
 from gaswarden.core.i18n import t
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.domains.asset.service import service as assets
 from gaswarden.domains.device.service import service as devices
 from gaswarden.domains.organization.service import service as organizations
@@ -127,7 +128,7 @@ def hazard_work(session: Session, principal: Principal, lang: str, tz: str) -> d
 
 
 def home_counts(
-    session: Session, principal: Principal, lang: str, tz: str = "Asia/Shanghai"
+    session: Session, principal: Principal, lang: str, tz: str = DEFAULT_TZ
 ) -> dict[str, Any]:
     return {
         "work": hazard_work(session, principal, lang, tz),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.errors import Conflict, GasWardenError, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.schemas import check_id_number, check_phone
 from gaswarden.core.scope import areas_under
@@ -45,7 +46,6 @@ from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.models import Site
 from gaswarden.domains.site.service import locate
 
-DEFAULT_TZ = "Asia/Shanghai"
 S = ConversionStatus
 K = ConversionEventKind
 

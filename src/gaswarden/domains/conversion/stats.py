@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.domains.area.enums import AreaLevel
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.conversion.applications import FILTERS
@@ -51,7 +52,7 @@ def progress(
     session: Session,
     principal: Principal,
     filters: dict[str, Any] | None = None,
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TZ,
 ) -> dict[str, Any]:
     base = FILTERS.apply(
         select(A.id).where(application_scope(principal)), filters or {}, None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, select
@@ -20,6 +19,7 @@ from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.crud import CrudService
 from gaswarden.core.errors import Conflict, Invalid
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import LOCAL_ZONE
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.protect import Protector
 from gaswarden.core.scope import areas_under
@@ -46,7 +46,7 @@ from gaswarden.domains.workforce.service import people
 
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 CLOCK_SKEW = timedelta(minutes=10)  # a check "in the future" by less is a device's clock
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+LOCAL_TZ = LOCAL_ZONE
 
 
 def protector_of(session: Session) -> Protector:

@@ -17,7 +17,6 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.enums import Role
 from gaswarden.core.errors import Forbidden, Invalid, NotFound
 from gaswarden.core.gc_pause import gc_paused
+from gaswarden.core.localtime import LOCAL_ZONE
 from gaswarden.db.base import utcnow
 from gaswarden.domains.audit import service as audit
 from gaswarden.domains.cylinder import chain, event_store, lookups, refusals, scan_refs
@@ -63,7 +63,7 @@ A = AnomalyKind
 FILL, DELIVER, COLLECT = K.FILL, K.DELIVER, K.COLLECT
 ACCEPTED, ANOMALY, REFUSED = EventResult.ACCEPTED, EventResult.ANOMALY, EventResult.REFUSED
 DELIVER_OR_COLLECT = frozenset({DELIVER, COLLECT})
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the scan's day (inspection due, certificates)
+LOCAL_TZ = LOCAL_ZONE  # the scan's day (inspection due, certificates)
 SCANNING_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF, Role.FIELD_WORKER})
 
 

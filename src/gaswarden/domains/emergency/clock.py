@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.db.base import utcnow
-
-DEFAULT_TZ = "Asia/Shanghai"
 
 
 def local_today(tz: str = DEFAULT_TZ, now: datetime | None = None) -> date:

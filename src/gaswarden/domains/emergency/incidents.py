@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.errors import Forbidden, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.db.base import utcnow
 from gaswarden.domains.alarm.models import Alarm
@@ -45,8 +46,6 @@ from gaswarden.domains.organization.models import Organization
 from gaswarden.domains.site.models import Site
 from gaswarden.domains.site.service import locate
 from gaswarden.domains.site.service import service as sites
-
-DEFAULT_TZ = "Asia/Shanghai"
 
 FILTERS = FilterSet(
     filters=(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.schemas import check_id_number, check_phone
 from gaswarden.core.scope import located
@@ -49,7 +50,6 @@ from gaswarden.domains.site.models import Site
 from gaswarden.domains.site.service import locate
 from gaswarden.domains.site.service import service as sites
 
-DEFAULT_TZ = "Asia/Shanghai"
 EVIDENCE_ROLE = "evidence"
 
 FILTERS = FilterSet(

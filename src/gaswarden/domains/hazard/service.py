@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.scope import areas_under
 from gaswarden.db.base import utcnow
@@ -42,8 +43,6 @@ from gaswarden.standards.hazards import (
     RECURRENCE_WINDOW_DAYS,
     HazardGrade,
 )
-
-DEFAULT_TZ = "Asia/Shanghai"
 
 FILTERS = FilterSet(
     filters=(

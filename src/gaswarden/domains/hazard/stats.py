@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal, ScopeKind
 from gaswarden.core.errors import Invalid, NotFound
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.scope import areas_under, located
 from gaswarden.db.base import utcnow
 from gaswarden.domains.area.models import Area
@@ -41,7 +42,6 @@ from gaswarden.domains.organization.service import service as organizations
 from gaswarden.domains.site.models import Site
 from gaswarden.standards.hazards import HazardGrade
 
-DEFAULT_TZ = "Asia/Shanghai"
 NO_OWNER = "未明确责任单位 No responsible enterprise"
 MAX_MONTHS = 36  # the per-month breakdown is one pair of queries per month
 

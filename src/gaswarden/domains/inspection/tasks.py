@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import SYSTEM, Principal, ScopeKind
 from gaswarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.scope import areas_under
 from gaswarden.domains.alarm.service import AreaFilter
@@ -76,7 +77,7 @@ FILTERS = FilterSet(
 )
 
 
-def local_today(tz: str = "Asia/Shanghai") -> date:
+def local_today(tz: str = DEFAULT_TZ) -> date:
     return datetime.now(ZoneInfo(tz)).date()
 
 
@@ -396,7 +397,7 @@ def cancel(*, session: Session, principal: Principal, id: int, reason: str) -> I
 
 
 def mark_done(
-    *, session: Session, task: InspectionTask, at: datetime, tz: str = "Asia/Shanghai"
+    *, session: Session, task: InspectionTask, at: datetime, tz: str = DEFAULT_TZ
 ) -> None:
     """For the inspection submission: the task is done at `at` (late if after its due day).
     The submission records its own audit row."""

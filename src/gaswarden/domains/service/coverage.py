@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gaswarden.core.auth import Principal
 from gaswarden.core.errors import Forbidden, Invalid, NotFound
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.db.base import utcnow
 from gaswarden.domains.area.models import Area
 from gaswarden.domains.audit import service as audit
@@ -23,7 +24,6 @@ from gaswarden.domains.service.models import CoverageYear, Village
 from gaswarden.domains.service.scope import coverage_scope, coverage_write_scope, may_edit_coverage
 
 ENTITY = "village"
-DEFAULT_TZ = "Asia/Shanghai"
 FIGURES = (
     "households",
     "households_piped",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from gaswarden.core.auth import SYSTEM, Principal, ScopeKind
 from gaswarden.core.errors import Conflict, Forbidden, GasWardenError, Invalid, NotFound
 from gaswarden.core.filters import Filter, FilterSet, date_range
+from gaswarden.core.localtime import DEFAULT_TZ
 from gaswarden.core.pagination import Page, PageParams
 from gaswarden.core.schemas import check_phone
 from gaswarden.db.base import utcnow
@@ -46,7 +47,6 @@ from gaswarden.standards.service import (
     SATISFACTION_MIN,
 )
 
-DEFAULT_TZ = "Asia/Shanghai"
 WEB_RECEIVER = "网上服务 web form"
 
 # The resident on the public form: reads nothing; what it sends is received by the system.

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from holidays.calendars.chinese import _ChineseLunisolar
 
-LOCAL_TZ = "Asia/Shanghai"
+from gaswarden.core.localtime import DEFAULT_TZ
+
+LOCAL_TZ = DEFAULT_TZ
 
 # The Spring Festival window, in days relative to Chinese New Year's Day (practice: migrant
 # workers leave about a week before and factories restart about two weeks after, 元宵节 at +14).
